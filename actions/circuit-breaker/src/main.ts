@@ -1,0 +1,56 @@
+import { UserError, renderBreakerSummary } from '@recovery/core';
+import { StateStore, loadPolicy, readInputs, runBreaker, type ActionDeps } from '@recovery/github';
+import { Inputs } from './inputs';
+
+export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
+  const inputs = readInputs(Inputs, io);
+  const { policy } = loadPolicy(inputs.policy, ctx.workspace);
+  if (!inputs.token) throw new UserError('Invalid input `token`: expected a token with the repository permission "Variables: read and write"; got nothing');
+  const store = new StateStore({ gh: github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+  const now = ctx.now();
+  const change = { id: `${ctx.runId}.${ctx.runAttempt}.${process.env.GITHUB_ACTION ?? 'breaker'}.${inputs.command}.${inputs.track}`, now, by: ctx.by };
+  const out = await runBreaker(
+    store,
+    policy,
+    {
+      command: inputs.command,
+      track: inputs.track,
+      reason: inputs.reason,
+      keepFailures: inputs['keep-failures'],
+      force: inputs.force,
+      threshold: inputs.threshold,
+      override: inputs.override,
+      dryRun: inputs['dry-run'],
+    },
+    change,
+  );
+  for (const w of out.warnings) io.warning(w);
+  const v = out.views[inputs.track];
+  io.setOutput('state', v.state);
+  io.setOutput('allowed', v.allowed);
+  io.setOutput('recovery-state', out.views.recovery.state);
+  io.setOutput('deployment-state', out.views.deployment.state);
+  io.setOutput('recovery-failures', out.views.recovery.failures);
+  io.setOutput('deployment-failures', out.views.deployment.failures);
+  io.setOutput('recovery-threshold', out.views.recovery.threshold);
+  io.setOutput('deployment-threshold', out.views.deployment.threshold);
+  io.setOutput('opened-at', v.openedAt ?? '');
+  io.setOutput('reason', v.reason ?? '');
+  io.setOutput('alert-level', out.alert);
+  io.setOutput('state-json', out.state ? JSON.stringify(out.state) : '');
+
+  const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
+  let headline = `\`${inputs.command}\` on the ${inputs.track} track: **${v.state}**, automation ${v.allowed ? 'allowed' : 'not allowed'}.`;
+  if (out.overridden) headline += ' A manual deployment passed the open deployment breaker with `override` (recorded).';
+  if (out.backupVariable) headline += ` The unreadable state was kept in \`${out.backupVariable}\` and a fresh document written.`;
+  if (inputs['dry-run']) headline += ' (dry run: nothing written)';
+  io.info(headline.replace(/[*`]/g, ''));
+  await io.summary(renderBreakerSummary({ scope: inputs.scope, repo, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources }));
+  if (out.corrupt) {
+    io.setFailed(
+      `The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. It was left untouched; automation is not allowed until it is fixed. ` +
+        'Run this action with `command: close` and `force: true` (or `recovery breaker close --force`) to keep the bad value in ' +
+        `${out.corrupt.variable}_CORRUPT and start fresh.`,
+    );
+  }
+}

@@ -1,0 +1,4 @@
+import { runEntry } from '@recovery/github';
+import { run } from './main';
+
+await runEntry(run);

@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { UserError } from '@recovery/core';
+import { makeContext } from './context';
+import { BREAKER_USAGE, breakerCommand } from './commands/breaker';
+
+export const USAGE = `recovery — automated deployment recovery for GitHub Actions (operator CLI)
+
+usage:
+  recovery breaker <command> --repo owner/name [--scope S] [--json]   circuit breaker (recovery breaker --help)
+  recovery help
+
+environment: GITHUB_TOKEN or GH_TOKEN (token), GITHUB_API_URL (default https://api.github.com)`;
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        repo: { type: 'string' },
+        scope: { type: 'string' },
+        policy: { type: 'string' },
+        json: { type: 'boolean' },
+        track: { type: 'string' },
+        reason: { type: 'string' },
+        'keep-failures': { type: 'boolean' },
+        force: { type: 'boolean' },
+        override: { type: 'boolean' },
+        export: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.err(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [group, ...rest] = positionals;
+  if (!group || group === 'help' || (values.help && !group)) {
+    io.out(USAGE);
+    return group || values.help ? 0 : 2;
+  }
+  try {
+    switch (group) {
+      case 'breaker':
+        if (values.help || rest.length === 0) {
+          io.out(BREAKER_USAGE);
+          return values.help ? 0 : 2;
+        }
+        return await breakerCommand(makeContext(values, env, io), rest, values);
+      default:
+        io.err(`unknown command ${JSON.stringify(group)}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UserError) {
+      io.err(`error: ${e.message}`);
+      return e.message.includes('usage') || e.message.includes('expected') ? 2 : 1;
+    }
+    io.err(`unexpected error: ${(e as Error).stack ?? String(e)}`);
+    return 1;
+  }
+}

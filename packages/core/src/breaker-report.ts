@@ -1,0 +1,68 @@
+import type { AlertLevel, TrackView } from './breaker';
+import type { State, TrackName } from './state';
+import { formatDuration } from './duration';
+
+/** Markdown pieces shared by summaries and issues. Pure text. */
+
+const MARK: Record<string, string> = { closed: '🟢 closed', open: '🔴 open', 'half-open': '🟡 half-open', unknown: '⚪ unknown' };
+
+export function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export interface NextStepsContext {
+  repo: string;
+  scope: string;
+}
+
+/** What a person does to close an open track: the CLI command and the admin workflow. */
+export function breakerNextSteps(track: TrackName, ctx: NextStepsContext): string {
+  const scopeArg = ctx.scope === 'default' ? '' : ` --scope ${ctx.scope}`;
+  return [
+    `**What to do next** — the ${track} breaker is open, so automation will not act on this track until a person closes it.`,
+    '',
+    '1. Find out why it kept failing (the events below, the linked runs, the incident issue).',
+    '2. Fix the cause, or deploy a known-good release by hand.',
+    `3. Close the breaker: \`npx recovery breaker close --repo ${ctx.repo}${scopeArg}\` (add \`--keep-failures\` to keep the counts), ` +
+      `or run the **breaker-admin** workflow from the Actions tab with \`command: close\`${ctx.scope === 'default' ? '' : ` and \`scope: ${ctx.scope}\``}.`,
+  ].join('\n');
+}
+
+export function renderBreakerSummary(args: {
+  scope: string;
+  repo: string;
+  views: Record<TrackName, TrackView>;
+  alert: AlertLevel;
+  state: State | null;
+  now: Date;
+  headline: string;
+  thresholdSources?: Partial<Record<TrackName, string>>;
+}): string {
+  const { views, state, now } = args;
+  const lines: string[] = [];
+  lines.push(`### Circuit breaker — scope \`${args.scope}\``, '', args.headline, '');
+  lines.push('| track | state | failures | threshold | open since | reason |', '| --- | --- | --- | --- | --- | --- |');
+  for (const t of ['recovery', 'deployment'] as const) {
+    const v = views[t];
+    const since = v.openedAt ? `${v.openedAt} (${formatDuration(now.getTime() - Date.parse(v.openedAt))})` : '';
+    const src = args.thresholdSources?.[t] ? ` (${args.thresholdSources[t]})` : '';
+    lines.push(`| ${t} | ${MARK[v.state]} | ${v.failures} | ${v.threshold}${src} | ${since} | ${escapeCell(v.reason ?? '')} |`);
+  }
+  lines.push('', `Alert level: **${args.alert}** (recovery failures in the last 24 h: 2 or more = critical).`);
+  const open = (['recovery', 'deployment'] as const).filter((t) => views[t].state !== 'closed');
+  for (const t of open) {
+    lines.push('');
+    if (views[t].state === 'half-open') lines.push(`The ${t} track is half-open: one trial is allowed; its success closes the track, its failure re-opens it.`);
+    else {
+      if (views[t].trialAvailableAt) lines.push(`A half-open trial becomes available at ${views[t].trialAvailableAt}.`, '');
+      lines.push(breakerNextSteps(t, args));
+    }
+  }
+  const events = state?.events.slice(-10).reverse() ?? [];
+  if (events.length) {
+    lines.push('', '<details><summary>Last events</summary>', '', '| at | event | track | by | reason |', '| --- | --- | --- | --- | --- |');
+    for (const e of events) lines.push(`| ${e.at} | ${e.type} | ${e.track ?? ''} | ${escapeCell(e.by ?? '')} | ${escapeCell(e.reason ?? '')} |`);
+    lines.push('', '</details>');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { CATEGORIES, DECISIONS } from './policy';
+
+/** The state document kept per scope in one repository variable. See DESIGN.md "State". */
+export const STATE_VERSION = 1;
+/** GitHub's limit for one variable's value is 48 KB; keep a margin for the JSON a future field adds. */
+export const STATE_MAX_BYTES = 46_000;
+export const LIMITS = {
+  events: 40,
+  applied: 64,
+  reason: 300,
+  recentFailures: 20,
+  window: 50,
+  incidents: 30,
+  releases: 20,
+  knownBad: 30,
+} as const;
+
+export const TRACKS = ['recovery', 'deployment'] as const;
+export type TrackName = (typeof TRACKS)[number];
+export const HEALTH_STATUSES = ['healthy', 'degraded', 'unhealthy'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+const iso = z.string().datetime({ offset: true });
+
+export const TrackSchema = z.object({
+  status: z.enum(['closed', 'open']),
+  failures: z.number().int().min(0),
+  openedAt: iso.optional(),
+  reason: z.string().optional(),
+  /** When a half-open trial was granted (one trial per cooldown). */
+  trialAt: iso.optional(),
+  lastFailureAt: iso.optional(),
+  lastSuccessAt: iso.optional(),
+  /** Failure timestamps of the last 24 h (bounded), for the alert level. */
+  recentFailures: z.array(iso),
+  /** Total milliseconds spent open before the current opening (KPI). */
+  openMs: z.number().min(0),
+});
+export type Track = z.infer<typeof TrackSchema>;
+
+export const EventSchema = z.object({
+  id: z.string(),
+  at: iso,
+  type: z.string(),
+  track: z.enum(TRACKS).optional(),
+  by: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type StateEvent = z.infer<typeof EventSchema>;
+
+export const IncidentSchema = z.object({
+  id: z.string(),
+  startedAt: iso,
+  endedAt: iso.optional(),
+  category: z.enum(CATEGORIES).optional(),
+  decision: z.enum(DECISIONS).optional(),
+  automated: z.boolean().optional(),
+  outcome: z.enum(['recovered', 'failed', 'escalated', 'blocked', 'resolved-manually']).optional(),
+  rollback: z.boolean().optional(),
+  issue: z.number().int().optional(),
+});
+export type Incident = z.infer<typeof IncidentSchema>;
+
+export const ReleaseSchema = z.object({
+  sha: z.string().optional(),
+  ref: z.string().optional(),
+  artifact: z.string().optional(),
+  at: iso,
+  runId: z.number().int().optional(),
+});
+export type Release = z.infer<typeof ReleaseSchema>;
+
+export const StateSchema = z.object({
+  version: z.literal(STATE_VERSION),
+  revision: z.number().int().min(0),
+  scope: z.string(),
+  updatedAt: iso,
+  updatedBy: z.string(),
+  breaker: z.object({ recovery: TrackSchema, deployment: TrackSchema }),
+  health: z.object({
+    last: z.enum(HEALTH_STATUSES).optional(),
+    since: iso.optional(),
+    /** Newest last. Only changes when it must (see appendHealth). */
+    window: z.array(z.enum(HEALTH_STATUSES)),
+  }),
+  /** The open incident, if any; its id is the session id. */
+  incident: IncidentSchema.nullable(),
+  incidents: z.array(IncidentSchema),
+  releases: z.object({
+    current: ReleaseSchema.optional(),
+    history: z.array(ReleaseSchema),
+    knownBad: z.array(z.string()),
+  }),
+  events: z.array(EventSchema),
+  /** Ids of applied changes (idempotence), newest last. */
+  applied: z.array(z.string()),
+});
+export type State = z.infer<typeof StateSchema>;
+
+const emptyTrack = (): Track => ({ status: 'closed', failures: 0, recentFailures: [], openMs: 0 });
+
+export function emptyState(scope: string, now: Date, by = 'recovery'): State {
+  return {
+    version: STATE_VERSION,
+    revision: 0,
+    scope,
+    updatedAt: now.toISOString(),
+    updatedBy: by,
+    breaker: { recovery: emptyTrack(), deployment: emptyTrack() },
+    health: { window: [] },
+    incident: null,
+    incidents: [],
+    releases: { history: [], knownBad: [] },
+    events: [],
+    applied: [],
+  };
+}
+
+export type ParsedState =
+  | { ok: true; state: State }
+  | { ok: false; problem: string; futureVersion?: number };
+
+/** Parses a stored document. Never throws; a problem is described for people. */
+export function parseState(text: string): ParsedState {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, problem: `not valid JSON (${(e as Error).message})` };
+  }
+  if (raw && typeof raw === 'object' && 'version' in raw && typeof raw.version === 'number' && raw.version > STATE_VERSION) {
+    return {
+      ok: false,
+      futureVersion: raw.version,
+      problem: `written by a newer version of recovery (state version ${raw.version}; this one reads version ${STATE_VERSION}): upgrade the actions`,
+    };
+  }
+  const r = StateSchema.safeParse(raw);
+  if (!r.success) {
+    const first = r.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`)
+      .join('; ');
+    return { ok: false, problem: `not a valid state document (${first})` };
+  }
+  return { ok: true, state: r.data };
+}
+
+export const truncate = (s: string | undefined, max: number = LIMITS.reason): string | undefined =>
+  s === undefined ? undefined : s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+
+const keepLast = <T>(list: T[], n: number): T[] => (list.length > n ? list.slice(list.length - n) : list);
+
+const encoder = new TextEncoder();
+export const utf8Length = (text: string): number => encoder.encode(text).length;
+
+/** Serialises the document, trimming the bounded rings until it fits GitHub's 48 KB limit. */
+export function serializeState(state: State, maxBytes = STATE_MAX_BYTES): string {
+  const s: State = structuredClone(state);
+  s.events = keepLast(s.events, LIMITS.events).map((e) => ({ ...e, reason: truncate(e.reason) }));
+  s.applied = keepLast(s.applied, LIMITS.applied);
+  s.incidents = keepLast(s.incidents, LIMITS.incidents);
+  s.releases.history = keepLast(s.releases.history, LIMITS.releases);
+  s.releases.knownBad = keepLast(s.releases.knownBad, LIMITS.knownBad);
+  s.health.window = keepLast(s.health.window, LIMITS.window);
+  for (const t of TRACKS) s.breaker[t].recentFailures = keepLast(s.breaker[t].recentFailures, LIMITS.recentFailures);
+  let text = JSON.stringify(s);
+  // Trim the oldest entries of the largest rings first; the breaker itself is never trimmed.
+  const rings: Array<() => boolean> = [
+    () => s.events.length > 5 && Boolean(s.events.shift()),
+    () => s.incidents.length > 5 && Boolean(s.incidents.shift()),
+    () => s.releases.history.length > 3 && Boolean(s.releases.history.shift()),
+    () => s.applied.length > 16 && Boolean(s.applied.shift()),
+    () => s.events.length > 0 && Boolean(s.events.shift()),
+  ];
+  while (utf8Length(text) > maxBytes) {
+    if (!rings.some((trim) => trim())) break;
+    text = JSON.stringify(s);
+  }
+  return text;
+}
+
+export interface Change {
+  /** Unique id of the change (run id + attempt + step): applying it twice changes nothing. */
+  id: string;
+  now: Date;
+  /** Who made it (run id/attempt, or "cli:<user>"). */
+  by: string;
+}
+
+/**
+ * Applies a change to a copy of the state, once per change id. `fn` edits the draft and returns
+ * false when it changed nothing; then the original object is returned (callers skip the write).
+ */
+export function applyChange(state: State, change: Change, fn: (draft: State) => boolean | void): State {
+  if (state.applied.includes(change.id)) return state;
+  const draft: State = structuredClone(state);
+  if (fn(draft) === false) return state;
+  draft.applied.push(change.id);
+  if (draft.applied.length > LIMITS.applied) draft.applied.splice(0, draft.applied.length - LIMITS.applied);
+  return draft;
+}
+
+export function pushEvent(state: State, change: Change, event: Omit<StateEvent, 'id' | 'at' | 'by'>): void {
+  state.events.push({ id: change.id, at: change.now.toISOString(), by: change.by, ...event, reason: truncate(event.reason) });
+  if (state.events.length > LIMITS.events) state.events.splice(0, state.events.length - LIMITS.events);
+}

@@ -1,0 +1,163 @@
+import {
+  alertLevel,
+  applyBreaker,
+  applyChange,
+  emptyState,
+  pushEvent,
+  thresholdOverrideNames,
+  viewTrack,
+  type AlertLevel,
+  type BreakerConfig,
+  type Change,
+  type Policy,
+  type State,
+  type TrackName,
+  type TrackView,
+} from '@recovery/core';
+import type { Snapshot, StateStore } from './state-store';
+import { CorruptStateError } from './state-store';
+
+export const BREAKER_COMMANDS = ['status', 'check', 'record-success', 'record-failure', 'open', 'close', 'set-threshold'] as const;
+export type BreakerCommandName = (typeof BREAKER_COMMANDS)[number];
+
+export interface BreakerRequest {
+  command: BreakerCommandName;
+  track: TrackName;
+  reason?: string;
+  keepFailures?: boolean;
+  force?: boolean;
+  threshold?: number;
+  override?: boolean;
+  dryRun?: boolean;
+}
+
+export interface BreakerOutcome {
+  /** null when the stored document is unreadable. */
+  state: State | null;
+  views: Record<TrackName, TrackView>;
+  alert: AlertLevel;
+  config: BreakerConfig;
+  thresholdSources: Partial<Record<TrackName, string>>;
+  written: boolean;
+  /** Set when the stored document does not parse (state=unknown, allowed=false). */
+  corrupt?: { variable: string; problem: string };
+  /** Set after a forced close replaced a corrupt document. */
+  backupVariable?: string;
+  /** The override passed an open deployment track. */
+  overridden?: boolean;
+  warnings: string[];
+}
+
+/** Thresholds: the override variables operators set by hand win over the policy. */
+export function breakerConfig(policy: Policy, snap: Snapshot): { config: BreakerConfig; sources: Partial<Record<TrackName, string>> } {
+  const sources: Partial<Record<TrackName, string>> = {};
+  const thresholds: Record<TrackName, number> = {
+    recovery: policy.breaker['recovery-threshold'],
+    deployment: policy.breaker['deployment-threshold'],
+  };
+  for (const t of ['recovery', 'deployment'] as const) {
+    const o = snap.overrides.thresholds[t];
+    if (o !== undefined) {
+      thresholds[t] = o;
+      sources[t] = snap.overrides.sources[t];
+    }
+  }
+  return { config: { thresholds, halfOpenAfterMs: policy.breaker['half-open-after'] }, sources };
+}
+
+function unknownView(track: TrackName, config: BreakerConfig, problem: string): TrackView {
+  return { track, state: 'unknown', allowed: false, failures: 0, threshold: config.thresholds[track], reason: problem };
+}
+
+/** Runs one breaker command against the scope's stored state. Shared by the action and the CLI. */
+export async function runBreaker(store: StateStore, policy: Policy, req: BreakerRequest, change: Change): Promise<BreakerOutcome> {
+  let snap = await store.current();
+  const warnings = snap.overrides.invalid.map((v) => `Ignored the override variable ${v}: expected a whole number ≥ 1.`);
+  let { config, sources } = breakerConfig(policy, snap);
+  const now = change.now;
+  const views = (s: State) => ({ recovery: viewTrack(s, 'recovery', config, now), deployment: viewTrack(s, 'deployment', config, now) });
+
+  if (snap.kind === 'corrupt') {
+    if (req.command === 'close' && req.force) {
+      if (req.dryRun) {
+        const fresh = emptyState(store.opts.scope, now, change.by);
+        return { state: fresh, views: views(fresh), alert: 'ok', config, thresholdSources: sources, written: false, warnings, corrupt: { variable: store.variable, problem: snap.problem } };
+      }
+      const fresh = applyChange(emptyState(store.opts.scope, now, change.by), change, (d) => {
+        pushEvent(d, change, { type: 'close', track: req.track, reason: `forced close: the unreadable state was kept in ${store.variable}_CORRUPT (${snap.kind === 'corrupt' ? snap.problem : ''})` });
+      });
+      const backup = await store.replaceCorrupt(fresh);
+      const s = (await store.current()) as Extract<Snapshot, { kind: 'ok' }>;
+      return { state: s.state, views: views(s.state), alert: 'ok', config, thresholdSources: sources, written: true, backupVariable: backup, warnings };
+    }
+    const problem = `${store.variable} is ${snap.problem}`;
+    return {
+      state: null,
+      views: { recovery: unknownView('recovery', config, problem), deployment: unknownView('deployment', config, problem) },
+      alert: 'critical',
+      config,
+      thresholdSources: sources,
+      written: false,
+      corrupt: { variable: store.variable, problem: snap.problem },
+      warnings,
+    };
+  }
+
+  const base = snap.kind === 'ok' ? snap.state : emptyState(store.opts.scope, now, change.by);
+  let written = false;
+  let overridden = false;
+
+  if (req.command === 'set-threshold') {
+    const n = req.threshold!;
+    const name = thresholdOverrideNames(store.opts.scope)[req.track][0]!;
+    if (!req.dryRun) {
+      await store.variables.put(name, String(n), snap.variables.has(name));
+      written = true;
+      snap = await store.read();
+      ({ config, sources } = breakerConfig(policy, snap));
+    } else {
+      config = { ...config, thresholds: { ...config.thresholds, [req.track]: n } };
+      sources = { ...sources, [req.track]: name };
+    }
+  }
+
+  const mutate = (s: State): State => {
+    switch (req.command) {
+      case 'status':
+        return s;
+      case 'check': {
+        let next = applyBreaker(s, { type: 'check', track: req.track }, config, change);
+        if (req.override && req.track === 'deployment' && viewTrack(next, 'deployment', config, now).state === 'open') {
+          next = applyBreaker(next, { type: 'override', track: 'deployment', reason: req.reason }, config, { ...change, id: `${change.id}:override` });
+        }
+        return next;
+      }
+      case 'record-success':
+        return applyBreaker(s, { type: 'record-success', track: req.track, reason: req.reason }, config, change);
+      case 'record-failure':
+        return applyBreaker(s, { type: 'record-failure', track: req.track, reason: req.reason }, config, change);
+      case 'open':
+        return applyBreaker(s, { type: 'open', track: req.track, reason: req.reason }, config, change);
+      case 'close':
+        return applyBreaker(s, { type: 'close', track: req.track, reason: req.reason, keepFailures: req.keepFailures }, config, change);
+      case 'set-threshold':
+        return applyBreaker(s, { type: 'threshold', track: req.track, threshold: req.threshold!, reason: req.reason }, config, change);
+    }
+  };
+
+  let state = base;
+  if (req.dryRun) state = mutate(base);
+  else {
+    const r = await store.update(change.id, mutate);
+    state = r.state;
+    written = written || r.written;
+  }
+  const v = views(state);
+  if (req.command === 'check' && req.override && req.track === 'deployment' && v.deployment.state === 'open') {
+    v.deployment = { ...v.deployment, allowed: true };
+    overridden = true;
+  }
+  return { state, views: v, alert: alertLevel(state, now), config, thresholdSources: sources, written, overridden, warnings };
+}
+
+export { CorruptStateError };

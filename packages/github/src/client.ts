@@ -1,0 +1,49 @@
+import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+
+export const RecoveryOctokit = Octokit.plugin(retry, throttling);
+export type GitHub = InstanceType<typeof RecoveryOctokit>;
+
+export interface ClientOptions {
+  token: string;
+  /** GITHUB_API_URL; GitHub Enterprise Server works the same way. `new Octokit()` ignores the env var. */
+  baseUrl?: string;
+  userAgent?: string;
+  /** How often to retry 5xx, dropped connections, and rate limits. */
+  retries?: number;
+  /** Base of the retry back-off in ms (tests shorten it). */
+  retryBaseMs?: number;
+  log?: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void };
+}
+
+export const DEFAULT_API_URL = 'https://api.github.com';
+
+export function apiUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return (env.GITHUB_API_URL || DEFAULT_API_URL).replace(/\/+$/, '');
+}
+
+/** An Octokit with the retry and throttling plugins, pointed at GITHUB_API_URL. */
+export function createClient(opts: ClientOptions): GitHub {
+  const retries = opts.retries ?? 3;
+  const envBase = Number(process.env.RECOVERY_RETRY_BASE_MS);
+  const retryBaseMs = opts.retryBaseMs ?? (Number.isFinite(envBase) && envBase > 0 ? envBase : 1000);
+  const warn = (m: string) => opts.log?.warn(m);
+  return new RecoveryOctokit({
+    auth: opts.token || undefined,
+    baseUrl: (opts.baseUrl ?? apiUrlFromEnv()).replace(/\/+$/, ''),
+    userAgent: opts.userAgent ?? 'recovery-actions',
+    log: opts.log ?? { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
+    throttle: {
+      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+        warn(`GitHub rate limit hit for ${options.method} ${options.url}; retrying after ${retryAfter}s (retry ${retryCount + 1} of ${retries})`);
+        return retryCount < retries;
+      },
+      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+        warn(`GitHub secondary rate limit hit for ${options.method} ${options.url}; retrying after ${retryAfter}s (retry ${retryCount + 1} of ${retries})`);
+        return retryCount < retries;
+      },
+    },
+  });
+}

@@ -1,0 +1,75 @@
+import { UserError } from '@recovery/core';
+
+/** The GitHub resource a request touched, to say which permission is missing. */
+export type Resource = 'variables' | 'issues' | 'actions' | 'deployments' | 'contents' | 'metadata';
+
+const PERMISSION_NAMES: Record<Resource, string> = {
+  variables: 'Variables',
+  issues: 'Issues',
+  actions: 'Actions',
+  deployments: 'Deployments',
+  contents: 'Contents',
+  metadata: 'Metadata',
+};
+
+interface HttpErrorLike {
+  status?: number;
+  message?: string;
+  response?: { headers?: Record<string, string | number | undefined>; data?: unknown; url?: string };
+}
+
+export function httpStatus(e: unknown): number | undefined {
+  const s = (e as HttpErrorLike | undefined)?.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+/** The error GitHub's API answers, made into a message that says what to do. */
+export class GitHubError extends UserError {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export const VARIABLES_PERMISSION_MESSAGE =
+  'the token cannot write repository variables; it needs the repository permission "Variables: read and write" ' +
+  '(fine-grained token or GitHub App); the built-in GITHUB_TOKEN cannot; pass one as the `token` input';
+
+/**
+ * Describes a failed request for a person. `what` says what was being done ("read the state variable").
+ * Returns a GitHubError; callers throw it.
+ */
+export function describeError(e: unknown, resource: Resource, access: 'read' | 'write', what: string, repo?: string): GitHubError {
+  const err = e as HttpErrorLike;
+  const status = httpStatus(e);
+  const apiMessage = (err?.response?.data as { message?: string } | undefined)?.message ?? err?.message ?? String(e);
+  const accepted = err?.response?.headers?.['x-accepted-github-permissions'];
+  if (status === 401) {
+    return new GitHubError(`Could not ${what}: GitHub rejected the token (401 ${apiMessage}). Check the \`token\` input or GITHUB_TOKEN.`, status);
+  }
+  if (status === 403 && !/rate limit/i.test(apiMessage)) {
+    if (resource === 'variables' && access === 'write') {
+      return new GitHubError(`Could not ${what}: ${VARIABLES_PERMISSION_MESSAGE}. (GitHub said: 403 ${apiMessage})`, status);
+    }
+    const perm = `${PERMISSION_NAMES[resource]}: ${access === 'write' ? 'read and write' : 'read'}`;
+    return new GitHubError(
+      `Could not ${what}: the token lacks the repository permission "${perm}"` +
+        (accepted ? ` (GitHub accepts: ${accepted})` : '') +
+        `. Give the token that permission (workflow \`permissions:\`, fine-grained token or GitHub App). (GitHub said: 403 ${apiMessage})`,
+      status,
+    );
+  }
+  if (status === 404 && repo) {
+    return new GitHubError(`Could not ${what}: ${repo} was not found, or the token cannot see it (404). Check the repository name and the token's access.`, status);
+  }
+  if (status === 422) return new GitHubError(`Could not ${what}: GitHub refused the request (422 ${apiMessage}).`, status);
+  if (status !== undefined && status >= 500) {
+    return new GitHubError(`Could not ${what}: GitHub kept failing (${status} ${apiMessage}) after retries. Try again later; nothing was changed by this step.`, status);
+  }
+  if (status === 429 || (status === 403 && /rate limit/i.test(apiMessage))) {
+    return new GitHubError(`Could not ${what}: GitHub's rate limit was still exceeded after waiting (${status} ${apiMessage}). Lower the schedule's frequency or use a token with a larger budget.`, status);
+  }
+  return new GitHubError(`Could not ${what}: ${status ? `${status} ` : ''}${apiMessage}`, status);
+}

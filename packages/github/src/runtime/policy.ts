@@ -1,0 +1,25 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserError, parsePolicy, DEFAULT_POLICY, type Policy } from '@recovery/core';
+
+export const DEFAULT_POLICY_PATH = '.github/recovery.yml';
+
+/**
+ * The `policy` input: a path under the workspace (default .github/recovery.yml; a missing default file
+ * means the built-in defaults) or inline YAML.
+ */
+export function loadPolicy(input: string | undefined, workspace: string): { policy: Policy; source: string } {
+  const value = (input ?? '').trim() || DEFAULT_POLICY_PATH;
+  const inline = value.includes('\n') || /^[\w-]+\s*:/.test(value) || value.startsWith('{');
+  if (inline) return { policy: parsePolicy(value, 'input `policy` (inline YAML)'), source: 'inline' };
+  const file = path.resolve(workspace, value);
+  const rel = path.relative(workspace, file);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new UserError(`Invalid input \`policy\`: expected a path inside the workspace or inline YAML, got ${JSON.stringify(value)}`);
+  }
+  if (!existsSync(file)) {
+    if (value === DEFAULT_POLICY_PATH) return { policy: DEFAULT_POLICY, source: 'defaults (no .github/recovery.yml)' };
+    throw new UserError(`Invalid input \`policy\`: the file ${value} does not exist in the workspace (check out the repository first, or give inline YAML)`);
+  }
+  return { policy: parsePolicy(readFileSync(file, 'utf8'), value), source: value };
+}

@@ -1,0 +1,183 @@
+import {
+  emptyState,
+  parseState,
+  serializeState,
+  stateVariableName,
+  thresholdOverrideNames,
+  type State,
+  type TrackName,
+} from '@recovery/core';
+import type { GitHub } from './client';
+import { GitHubError } from './errors';
+import { VariablesAdapter, type RepoRef, type Variable } from './variables';
+
+export interface Overrides {
+  thresholds: Partial<Record<TrackName, number>>;
+  /** Which variable set each override, for the summary. */
+  sources: Partial<Record<TrackName, string>>;
+  /** Override variables whose value is not a whole number ≥ 1 (ignored, reported). */
+  invalid: string[];
+}
+
+export type Snapshot =
+  | { kind: 'missing'; overrides: Overrides; variables: Map<string, Variable> }
+  | { kind: 'ok'; state: State; raw: string; overrides: Overrides; variables: Map<string, Variable> }
+  | { kind: 'corrupt'; problem: string; raw: string; futureVersion?: number; overrides: Overrides; variables: Map<string, Variable> };
+
+export class CorruptStateError extends GitHubError {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(
+      `The state variable ${variable} is ${problem}. Nothing was changed. ` +
+        'To start over, run the circuit-breaker action with `command: close` and `force: true` ' +
+        `(or \`recovery breaker close --force\`): it keeps the bad value in ${variable}_CORRUPT.`,
+      undefined,
+    );
+  }
+}
+
+export interface StoreOptions {
+  gh: GitHub;
+  repo: RepoRef;
+  scope: string;
+  /** Who writes (run id/attempt), recorded in updatedBy. */
+  by: string;
+  now?: () => Date;
+  /** Wait after a write before re-reading to detect a concurrent writer (ms). */
+  settleMs?: number;
+  maxAttempts?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  log?: (message: string) => void;
+}
+
+export interface UpdateResult {
+  state: State;
+  written: boolean;
+  /** How many times the change was written (more than 1 after a concurrent writer). */
+  attempts: number;
+}
+
+function readOverrides(vars: Map<string, Variable>, scope: string): Overrides {
+  const names = thresholdOverrideNames(scope);
+  const out: Overrides = { thresholds: {}, sources: {}, invalid: [] };
+  for (const track of ['recovery', 'deployment'] as const) {
+    for (const name of names[track]) {
+      const v = vars.get(name);
+      if (!v) continue;
+      const n = Number(v.value.trim());
+      if (!Number.isInteger(n) || n < 1) {
+        out.invalid.push(`${name}=${JSON.stringify(v.value)}`);
+        continue;
+      }
+      out.thresholds[track] = n;
+      out.sources[track] = name;
+      break;
+    }
+  }
+  return out;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The scope's state document in one repository variable: one read per run (list variables), one
+ * write only when something changed, and — since variables have no compare-and-swap — a re-read after
+ * each write that re-applies the change when a concurrent writer overwrote it. Changes carry ids and
+ * are idempotent, so re-applying is safe.
+ */
+export class StateStore {
+  readonly variable: string;
+  readonly variables: VariablesAdapter;
+  private last: Snapshot | undefined;
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(readonly opts: StoreOptions) {
+    this.variable = stateVariableName(opts.scope);
+    this.variables = new VariablesAdapter(opts.gh, opts.repo);
+    this.now = opts.now ?? (() => new Date());
+    this.sleep = opts.sleep ?? defaultSleep;
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** One list-variables request (more only past 30 variables). */
+  async read(): Promise<Snapshot> {
+    const variables = await this.variables.list();
+    const overrides = readOverrides(variables, this.opts.scope);
+    const v = variables.get(this.variable);
+    let snap: Snapshot;
+    if (!v) snap = { kind: 'missing', overrides, variables };
+    else {
+      const parsed = parseState(v.value);
+      snap = parsed.ok
+        ? { kind: 'ok', state: parsed.state, raw: v.value, overrides, variables }
+        : { kind: 'corrupt', problem: parsed.problem, futureVersion: parsed.futureVersion, raw: v.value, overrides, variables };
+    }
+    this.last = snap;
+    return snap;
+  }
+
+  /** The last snapshot read, or a fresh read. */
+  async current(): Promise<Snapshot> {
+    return this.last ?? this.read();
+  }
+
+  /**
+   * Applies a change. `mutate` must be idempotent by `changeId` (see core's applyChange) and return the
+   * same object when nothing changes — then nothing is written.
+   */
+  async update(changeId: string, mutate: (state: State) => State): Promise<UpdateResult> {
+    const maxAttempts = this.opts.maxAttempts ?? 6;
+    const settleMs = this.opts.settleMs ?? Number(process.env.RECOVERY_SETTLE_MS ?? 1500);
+    let snap = await this.current();
+    for (let attempt = 1; ; attempt++) {
+      if (snap.kind === 'corrupt') throw new CorruptStateError(this.variable, snap.problem);
+      const base = snap.kind === 'ok' ? snap.state : emptyState(this.opts.scope, this.now(), this.opts.by);
+      const next = mutate(base);
+      if (next === base) {
+        if (attempt === 1) return { state: base, written: false, attempts: 0 };
+        return { state: base, written: true, attempts: attempt - 1 };
+      }
+      const doc: State = { ...next, revision: base.revision + 1, updatedAt: this.now().toISOString(), updatedBy: this.opts.by };
+      const text = serializeState(doc);
+      const ok = snap.kind === 'missing' ? await this.variables.create(this.variable, text) : await this.variables.update(this.variable, text);
+      if (!ok) {
+        // 409: someone created it meanwhile; 404: someone deleted it. Re-read and re-apply.
+        this.opts.log?.(`state ${this.variable} changed under us (${snap.kind === 'missing' ? 'created' : 'deleted'} by another run); re-reading`);
+        snap = await this.read();
+        continue;
+      }
+      // No compare-and-swap: wait for writers that read before our write, then check our change survived.
+      await this.sleep(settleMs * (0.5 + this.random()));
+      snap = await this.read();
+      if (snap.kind === 'ok' && snap.state.applied.includes(changeId)) {
+        return { state: snap.state, written: true, attempts: attempt };
+      }
+      if (attempt >= maxAttempts) {
+        throw new GitHubError(
+          `Could not record the change to ${this.variable}: another run overwrote it ${attempt} times. ` +
+            'Serialise runs of this scope with a `concurrency` group (the reusable workflows do).',
+          undefined,
+        );
+      }
+      this.opts.log?.(`state ${this.variable}: a concurrent run overwrote this change; applying it again (attempt ${attempt + 1})`);
+      await this.sleep(settleMs * this.random());
+    }
+  }
+
+  /** For `close --force`: keep the bad value in <NAME>_CORRUPT, then write a fresh document. */
+  async replaceCorrupt(fresh: State): Promise<string> {
+    const snap = await this.current();
+    if (snap.kind !== 'corrupt') throw new Error('replaceCorrupt called without corrupt state');
+    const backup = `${this.variable}_CORRUPT`;
+    await this.variables.put(backup, snap.raw.slice(0, 48_000), snap.variables.has(backup));
+    const doc: State = { ...fresh, revision: 1, updatedAt: this.now().toISOString(), updatedBy: this.opts.by };
+    await this.variables.update(this.variable, serializeState(doc));
+    this.last = { kind: 'ok', state: doc, raw: serializeState(doc), overrides: snap.overrides, variables: snap.variables };
+    return backup;
+  }
+}
