@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UserError, DEFAULT_POLICY, DEFAULT_SCOPE, isValidScope, parsePolicy, SCOPE_HINT, type Policy } from '@recovery/core';
 import { apiUrlFromEnv, createClient, StateStore, type GitHub, type RepoRef } from '@recovery/github';
 import os from 'node:os';
+import { UsageError } from './usage-error';
 
 /** What every CLI command needs: repository, scope, token, client, policy, output. */
 export interface CliContext {
@@ -27,9 +28,9 @@ export interface CommonFlags {
 export function makeContext(flags: CommonFlags, env: NodeJS.ProcessEnv, io: { out: (t: string) => void; err: (t: string) => void }): CliContext {
   const full = flags.repo ?? env.GITHUB_REPOSITORY;
   const m = full ? /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(full) : null;
-  if (!m) throw new UserError(`--repo: expected owner/name${full ? `, got ${JSON.stringify(full)}` : ' (or set GITHUB_REPOSITORY)'}`);
+  if (!m) throw new UsageError(`--repo: expected owner/name${full ? `, got ${JSON.stringify(full)}` : ' (or set GITHUB_REPOSITORY)'}`);
   const scope = flags.scope ?? DEFAULT_SCOPE;
-  if (!isValidScope(scope)) throw new UserError(`--scope: ${SCOPE_HINT}, got ${JSON.stringify(scope)}`);
+  if (!isValidScope(scope)) throw new UsageError(`--scope: ${SCOPE_HINT}, got ${JSON.stringify(scope)}`);
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (!token) {
     throw new UserError('No token: set GITHUB_TOKEN or GH_TOKEN to a token with the repository permission "Variables: read and write" (for example `export GH_TOKEN=$(gh auth token)`).');

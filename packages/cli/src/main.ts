@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '@recovery/core';
 import { makeContext } from './context';
+import { UsageError } from './usage-error';
 import { BREAKER_USAGE, breakerCommand } from './commands/breaker';
 
 export const USAGE = `recovery — automated deployment recovery for GitHub Actions (operator CLI)
@@ -63,7 +64,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
   } catch (e) {
     if (e instanceof UserError) {
       io.err(`error: ${e.message}`);
-      return e.message.includes('usage') || e.message.includes('expected') ? 2 : 1;
+      return e instanceof UsageError ? 2 : 1;
     }
     io.err(`unexpected error: ${(e as Error).stack ?? String(e)}`);
     return 1;

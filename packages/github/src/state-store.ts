@@ -92,6 +92,8 @@ export class StateStore {
   readonly variable: string;
   readonly variables: VariablesAdapter;
   private last: Snapshot | undefined;
+  /** When the last snapshot was read (ms since epoch, real time). */
+  private lastReadAt = 0;
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -118,6 +120,7 @@ export class StateStore {
         : { kind: 'corrupt', problem: parsed.problem, futureVersion: parsed.futureVersion, raw: v.value, overrides, variables };
     }
     this.last = snap;
+    this.lastReadAt = Date.now();
     return snap;
   }
 
@@ -134,6 +137,7 @@ export class StateStore {
     const maxAttempts = this.opts.maxAttempts ?? 6;
     const settleMs = this.opts.settleMs ?? Number(process.env.RECOVERY_SETTLE_MS ?? 1500);
     let snap = await this.current();
+    let staleRereads = 0;
     for (let attempt = 1; ; attempt++) {
       if (snap.kind === 'corrupt') throw new CorruptStateError(this.variable, snap.problem);
       const base = snap.kind === 'ok' ? snap.state : emptyState(this.opts.scope, this.now(), this.opts.by);
@@ -142,9 +146,28 @@ export class StateStore {
         if (attempt === 1) return { state: base, written: false, attempts: 0 };
         return { state: base, written: true, attempts: attempt - 1 };
       }
+      // A write must land soon after the read it is based on, or a concurrent writer's change could be
+      // overwritten after that writer has already verified it. Re-read a stale snapshot first.
+      if (Date.now() - this.lastReadAt > settleMs / 2 && staleRereads < 3) {
+        staleRereads++;
+        snap = await this.read();
+        attempt--;
+        continue;
+      }
       const doc: State = { ...next, revision: base.revision + 1, updatedAt: this.now().toISOString(), updatedBy: this.opts.by };
       const text = serializeState(doc);
-      const ok = snap.kind === 'missing' ? await this.variables.create(this.variable, text) : await this.variables.update(this.variable, text);
+      let ok: boolean;
+      try {
+        // No blind retries of the write (a retried write lands late, on a stale read): re-read and re-apply instead.
+        ok = snap.kind === 'missing' ? await this.variables.create(this.variable, text, { retries: 0 }) : await this.variables.update(this.variable, text, { retries: 0 });
+      } catch (e) {
+        const status = (e as GitHubError).status;
+        if (status === undefined || status < 500 || attempt >= maxAttempts) throw e;
+        this.opts.log?.(`writing ${this.variable} failed (${status}); re-reading and trying again`);
+        await this.sleep(Math.min(8000, 500 * 2 ** (attempt - 1)) * (0.5 + this.random()));
+        snap = await this.read();
+        continue;
+      }
       if (!ok) {
         // 409: someone created it meanwhile; 404: someone deleted it. Re-read and re-apply.
         this.opts.log?.(`state ${this.variable} changed under us (${snap.kind === 'missing' ? 'created' : 'deleted'} by another run); re-reading`);

@@ -7,6 +7,8 @@ export interface Variable {
   updated_at?: string;
 }
 
+const requestOptions = (opts: { retries?: number }) => (opts.retries === undefined ? {} : { request: { retries: opts.retries } });
+
 export interface RepoRef {
   owner: string;
   repo: string;
@@ -38,10 +40,13 @@ export class VariablesAdapter {
     return out;
   }
 
-  /** Creates a variable; returns false when it already exists (409). */
-  async create(name: string, value: string): Promise<boolean> {
+  /**
+   * Creates a variable; returns false when it already exists (409). `retries: 0` turns off the retry
+   * plugin for this request, for callers that must re-read before trying again.
+   */
+  async create(name: string, value: string, opts: { retries?: number } = {}): Promise<boolean> {
     try {
-      await this.gh.rest.actions.createRepoVariable({ ...this.ref, name, value });
+      await this.gh.rest.actions.createRepoVariable({ ...this.ref, name, value, ...requestOptions(opts) });
       return true;
     } catch (e) {
       if (httpStatus(e) === 409) return false;
@@ -50,9 +55,9 @@ export class VariablesAdapter {
   }
 
   /** Updates a variable; returns false when it does not exist (404). */
-  async update(name: string, value: string): Promise<boolean> {
+  async update(name: string, value: string, opts: { retries?: number } = {}): Promise<boolean> {
     try {
-      await this.gh.rest.actions.updateRepoVariable({ ...this.ref, name, value });
+      await this.gh.rest.actions.updateRepoVariable({ ...this.ref, name, value, ...requestOptions(opts) });
       return true;
     } catch (e) {
       if (httpStatus(e) === 404) return false;

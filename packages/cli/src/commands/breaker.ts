@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { UserError, formatDuration, type TrackName } from '@recovery/core';
 import { runBreaker, type BreakerCommandName, type BreakerOutcome } from '@recovery/github';
 import type { CliContext } from '../context';
+import { UsageError } from '../usage-error';
 import { table } from '../table';
 
 export const BREAKER_USAGE = `recovery breaker <command> --repo owner/name [--scope S] [--policy FILE] [--json]
@@ -31,12 +32,12 @@ export interface BreakerFlags {
 
 function parseTrack(t: string | undefined): TrackName {
   if (t === undefined || t === 'recovery' || t === 'deployment') return t ?? 'recovery';
-  throw new UserError(`--track: expected recovery or deployment, got ${JSON.stringify(t)}`);
+  throw new UsageError(`--track: expected recovery or deployment, got ${JSON.stringify(t)}`);
 }
 
 function positiveWhole(text: string | undefined, what: string): number {
   const n = Number(text);
-  if (!text || !Number.isInteger(n) || n < 1 || n > 100) throw new UserError(`${what}: expected a whole number from 1 to 100, got ${JSON.stringify(text ?? '')}`);
+  if (!text || !Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`${what}: expected a whole number from 1 to 100, got ${JSON.stringify(text ?? '')}`);
   return n;
 }
 
@@ -113,7 +114,7 @@ export async function breakerCommand(ctx: CliContext, args: string[], flags: Bre
       return out.corrupt ? 1 : 0;
     }
     case 'open': {
-      if (!flags.reason) throw new UserError('breaker open: --reason is required (it is shown to whoever closes the breaker)');
+      if (!flags.reason) throw new UsageError('breaker open: --reason is required (it is shown to whoever closes the breaker)');
       const out = await run('open');
       printOutcome(ctx, out, track);
       return out.corrupt ? 1 : 0;
@@ -127,6 +128,6 @@ export async function breakerCommand(ctx: CliContext, args: string[], flags: Bre
       return out.corrupt ? 1 : 0;
     }
     default:
-      throw new UserError(`breaker: unknown command ${JSON.stringify(sub ?? '')}\n\n${BREAKER_USAGE}`);
+      throw new UsageError(`breaker: unknown command ${JSON.stringify(sub ?? '')}\n\n${BREAKER_USAGE}`);
   }
 }

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+// @ts-expect-error: plain ESM script without types
+import { ACTIONS, renderReadme } from '../../scripts/readme.mjs';
+import { policyJsonSchema } from '../../scripts/policy-schema';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const read = (p: string) => readFileSync(path.join(root, p), 'utf8');
+
+describe('documentation generated from the sources is fresh', () => {
+  it('README tables agree with every action.yml', () => {
+    const readme = read('README.md');
+    expect(renderReadme(readme)).toBe(readme);
+    for (const name of ACTIONS as string[]) {
+      const meta = parse(read(`${name}/action.yml`)) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+      const block = readme.slice(readme.indexOf(`<!-- action-table:${name}`), readme.indexOf(`<!-- /action-table:${name} -->`));
+      for (const input of Object.keys(meta.inputs)) expect(block, `${name} input ${input}`).toContain(`| \`${input}\` |`);
+      for (const output of Object.keys(meta.outputs)) expect(block, `${name} output ${output}`).toContain(`| \`${output}\` |`);
+    }
+  });
+
+  it('schema/recovery.schema.json is generated from the zod policy schema', () => {
+    expect(read('schema/recovery.schema.json')).toBe(policyJsonSchema());
+  });
+});
