@@ -1,5 +1,6 @@
 import { UserError } from '@recovery/core';
-import { coreIO, type ActionIO } from './io';
+import type { ActionIO } from './io';
+import { runnerIO } from './runner';
 import { contextFromEnv, type ActionContext } from './context';
 import { createClient, type GitHub } from '../client';
 
@@ -11,7 +12,7 @@ export interface ActionDeps {
 }
 
 export function defaultDeps(): ActionDeps {
-  const io = coreIO();
+  const io = runnerIO();
   const ctx = contextFromEnv();
   return {
     io,
@@ -34,7 +35,7 @@ export async function runEntry(run: (deps: ActionDeps) => Promise<void>): Promis
     deps = defaultDeps();
     await run(deps);
   } catch (e) {
-    const io = deps?.io ?? coreIO();
+    const io = deps?.io ?? runnerIO();
     if (e instanceof UserError) io.setFailed(e.message);
     else {
       io.debug((e as Error)?.stack ?? String(e));
