@@ -5,6 +5,8 @@ import { parse } from 'yaml';
 // @ts-expect-error: plain ESM script without types
 import { ACTIONS, renderReadme } from '../../scripts/readme.mjs';
 import { policyJsonSchema } from '../../scripts/policy-schema';
+import { Ajv } from 'ajv';
+import { parsePolicy } from '../../packages/core/src/policy';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const read = (p: string) => readFileSync(path.join(root, p), 'utf8');
@@ -23,5 +25,21 @@ describe('documentation generated from the sources is fresh', () => {
 
   it('schema/recovery.schema.json is generated from the zod policy schema', () => {
     expect(read('schema/recovery.schema.json')).toBe(policyJsonSchema());
+  });
+});
+
+describe('the example policy', () => {
+  const text = read('examples/recovery.yml');
+  it('is valid for the policy parser and covers every section', () => {
+    const policy = parsePolicy(text, 'examples/recovery.yml');
+    const raw = parse(text) as Record<string, unknown>;
+    for (const section of ['services', 'health', 'breaker', 'classify', 'recovery', 'escalate', 'environments']) expect(raw, section).toHaveProperty(section);
+    expect(policy.recovery.steps.length).toBeGreaterThan(0);
+  });
+  it('is valid against the published JSON Schema, which rejects a typo', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(JSON.parse(read('schema/recovery.schema.json')));
+    expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ breaker: { 'recovery-treshold': 3 } })).toBe(false);
   });
 });
