@@ -3,11 +3,13 @@ import { UserError } from '@recovery/core';
 import { makeContext } from './context';
 import { UsageError } from './usage-error';
 import { BREAKER_USAGE, breakerCommand } from './commands/breaker';
+import { REPORT_USAGE, reportCommand } from './commands/report';
 
 export const USAGE = `recovery — automated deployment recovery for GitHub Actions (operator CLI)
 
 usage:
   recovery breaker <command> --repo owner/name [--scope S] [--json]   circuit breaker (recovery breaker --help)
+  recovery report --repo owner/name [--scope S] [--json | --badge]     recovery KPIs (MTTR, success rate, …)
   recovery help
 
 environment: GITHUB_TOKEN or GH_TOKEN (token), GITHUB_API_URL (default https://api.github.com)`;
@@ -36,6 +38,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
         force: { type: 'boolean' },
         override: { type: 'boolean' },
         export: { type: 'string' },
+        badge: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -57,6 +60,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
           return values.help ? 0 : 2;
         }
         return await breakerCommand(makeContext(values, env, io), rest, values);
+      case 'report':
+        if (values.help) {
+          io.out(REPORT_USAGE);
+          return 0;
+        }
+        return await reportCommand(makeContext(values, env, io), values);
       default:
         io.err(`unknown command ${JSON.stringify(group)}\n\n${USAGE}`);
         return 2;
