@@ -30,8 +30,14 @@ const DAY_MS = 86_400_000;
 export function effectiveState(track: Track, cfg: BreakerConfig, now: Date): BreakerState {
   if (track.status === 'closed') return 'closed';
   if (cfg.halfOpenAfterMs === undefined || !track.openedAt) return 'open';
-  const since = Date.parse(track.trialAt ?? track.openedAt);
-  return now.getTime() - since >= cfg.halfOpenAfterMs ? 'half-open' : 'open';
+  // A trial in flight keeps the track half-open until its outcome is recorded (or another cooldown passes).
+  if (track.trialAt && now.getTime() - Date.parse(track.trialAt) < cfg.halfOpenAfterMs) return 'half-open';
+  return now.getTime() - Date.parse(track.trialAt ?? track.openedAt) >= cfg.halfOpenAfterMs ? 'half-open' : 'open';
+}
+
+/** True while a granted half-open trial awaits its outcome: other runs must wait. */
+export function trialInFlight(track: Track, cfg: BreakerConfig, now: Date): boolean {
+  return track.status === 'open' && cfg.halfOpenAfterMs !== undefined && track.trialAt !== undefined && now.getTime() - Date.parse(track.trialAt) < cfg.halfOpenAfterMs;
 }
 
 export function viewTrack(state: State, name: TrackName, cfg: BreakerConfig, now: Date): TrackView {
@@ -40,7 +46,7 @@ export function viewTrack(state: State, name: TrackName, cfg: BreakerConfig, now
   const view: TrackView = {
     track: name,
     state: st,
-    allowed: st !== 'open',
+    allowed: st === 'closed' || (st === 'half-open' && !trialInFlight(t, cfg, now)),
     failures: t.failures,
     threshold: cfg.thresholds[name],
     openedAt: t.openedAt,
@@ -102,7 +108,7 @@ export function applyBreaker(state: State, cmd: BreakerCommand, cfg: BreakerConf
   const now = change.now;
   const before = effectiveState(t, cfg, now);
   // The outcome of a granted half-open trial (or of any run while half-open) decides the track.
-  const trial = t.status === 'open' && (before === 'half-open' || t.trialAt !== undefined);
+  const trial = t.status === 'open' && before === 'half-open';
   const threshold = cfg.thresholds[cmd.track];
   switch (cmd.type) {
     case 'record-failure': {
@@ -148,7 +154,7 @@ export function applyBreaker(state: State, cmd: BreakerCommand, cfg: BreakerConf
       if (t.status === 'closed' && t.failures >= threshold) {
         openTrack(t, now, `${t.failures} consecutive failures reach the threshold of ${threshold}`);
         pushEvent(next, change, { type: 'open', track: cmd.track, reason: t.reason });
-      } else if (before === 'half-open') {
+      } else if (before === 'half-open' && !trialInFlight(t, cfg, now)) {
         // Grant the one trial; the next check waits for its outcome or another cooldown.
         t.trialAt = now.toISOString();
         pushEvent(next, change, { type: 'trial', track: cmd.track, reason: 'half-open: one trial allowed' });

@@ -153,6 +153,10 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
     written = written || r.written;
   }
   const v = views(state);
+  // This run was granted the half-open trial: it may act; others wait for its outcome.
+  if (req.command === 'check' && state.events.some((e) => e.id === change.id && e.type === 'trial')) {
+    v[req.track] = { ...v[req.track], state: 'half-open', allowed: true };
+  }
   if (req.command === 'check' && req.override && req.track === 'deployment' && v.deployment.state === 'open') {
     v.deployment = { ...v.deployment, allowed: true };
     overridden = true;

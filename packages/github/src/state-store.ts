@@ -134,7 +134,7 @@ export class StateStore {
    * same object when nothing changes — then nothing is written.
    */
   async update(changeId: string, mutate: (state: State) => State): Promise<UpdateResult> {
-    const maxAttempts = this.opts.maxAttempts ?? 6;
+    const maxAttempts = this.opts.maxAttempts ?? 10;
     const settleMs = this.opts.settleMs ?? Number(process.env.RECOVERY_SETTLE_MS ?? 1500);
     let snap = await this.current();
     let staleRereads = 0;
@@ -148,7 +148,7 @@ export class StateStore {
       }
       // A write must land soon after the read it is based on, or a concurrent writer's change could be
       // overwritten after that writer has already verified it. Re-read a stale snapshot first.
-      if (Date.now() - this.lastReadAt > settleMs / 2 && staleRereads < 3) {
+      if (Date.now() - this.lastReadAt > settleMs / 4 && staleRereads < 3) {
         staleRereads++;
         snap = await this.read();
         attempt--;
@@ -174,8 +174,10 @@ export class StateStore {
         snap = await this.read();
         continue;
       }
-      // No compare-and-swap: wait for writers that read before our write, then check our change survived.
-      await this.sleep(settleMs * (0.5 + this.random()));
+      // No compare-and-swap: wait for writers that read before our write (a writer re-reads when its
+      // snapshot is older than settleMs/4, so its write lands well within settleMs), then check our
+      // change survived.
+      await this.sleep(settleMs * (1 + this.random() / 2));
       snap = await this.read();
       if (snap.kind === 'ok' && snap.state.applied.includes(changeId)) {
         return { state: snap.state, written: true, attempts: attempt };
@@ -188,7 +190,8 @@ export class StateStore {
         );
       }
       this.opts.log?.(`state ${this.variable}: a concurrent run overwrote this change; applying it again (attempt ${attempt + 1})`);
-      await this.sleep(settleMs * this.random());
+      // Exponential back-off with full jitter spreads competing writers apart.
+      await this.sleep(Math.min(15_000, settleMs * 2 ** (attempt - 1)) * this.random());
     }
   }
 

@@ -1,0 +1,24 @@
+/**
+ * Runner harness: runs committed action bundles as the GitHub Actions runner does and parses what they
+ * wrote (outputs, state, env, path, summary, workflow commands). See runner.ts for the details.
+ */
+export { runAction, REPO_ROOT, SERVER_URL, UNREACHABLE_API_URL, STEP_SUMMARY_LIMIT, type RunOptions, type RunResult } from './runner';
+export {
+  parseFileCommands,
+  readFileCommands,
+  parsePathFile,
+  parseWorkflowCommands,
+  parseCommands,
+  parseCommandLine,
+  maskSecrets,
+  unescapeData,
+  unescapeProperty,
+  RUNNER_COMMANDS,
+  type Annotation,
+  type WorkflowCommand,
+  type FileCommandParse,
+} from './commands';
+export { makeEvent, webhookExample, retarget, stableId, type EventOptions } from './events';
+export { inputEnvName, loadActionMetadata, metadataDefaults, evaluateDefault, type ActionMeta, type ActionInputMeta } from './metadata';
+export { tempDir, tempDirWith, writeFiles, withTempDir, removeTempDir, cleanupTempDirs, liveTempDirs } from './temp';
+export { startHttpServer, type TestHttpServer, type TestHandler, type RecordedRequest } from './http';
