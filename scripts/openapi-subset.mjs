@@ -1,109 +1,164 @@
 // Writes test/emulator/openapi/github-subset.json: the operations of GitHub's official OpenAPI description
-// (package @octokit/openapi) that the emulator serves, trimmed to what validation needs.
+// (package @octokit/openapi, file generated/api.github.com.json) that the GitHub API emulator serves, as
+// JSON Schema that ajv compiles, and nothing else.
+//
 // The package is 385 MB, so it is not a dependency; install it for this script only:
 //   npm i --no-save @octokit/openapi@23.0.2 && node scripts/openapi-subset.mjs
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+//
+// The operations come from the emulator's own route table (test/emulator/routes), so the subset and
+// the routes cannot drift apart; test/emulator/openapi.test.ts checks the committed file covers them.
+//
+// What the conversion does:
+// - $refs to component schemas stay $refs, into one `definitions` map (`github.json#/definitions/<name>`),
+//   holding only the schemas reachable from these operations; parameter, response and request-body
+//   $refs are resolved inline.
+// - OpenAPI 3.0 `nullable: true` becomes JSON Schema: `type: [t, "null"]` (and null added to an `enum`);
+//   a nullable schema without `type` (allOf/anyOf/oneOf/$ref) becomes `anyOf: [<schema>, {type: "null"}]`.
+// - `oneOf` becomes `anyOf`: GitHub's description uses oneOf for alternatives that are not exclusive
+//   (several nullable branches, objects without additionalProperties: false), which would reject valid data.
+// - Text and tooling keywords are dropped (description, title, example(s), externalDocs, discriminator,
+//   readOnly, writeOnly, deprecated, default, x-*), and formats ajv-formats does not know (int64, uri-template…).
+// - ERRATA below patch the few places where the description contradicts what GitHub does.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const PACKAGE = '@octokit/openapi';
+const VERSION = '23.0.2';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const pkgDir = path.join(root, 'node_modules/@octokit/openapi');
-const specFile = path.join(pkgDir, 'generated/api.github.com.deref.json');
+// Overridable for the emulator's own tests of this script.
+const pkgDir = process.env.OPENAPI_PACKAGE_DIR ?? path.join(root, 'node_modules', PACKAGE);
+const specFile = path.join(pkgDir, 'generated', 'api.github.com.json');
+const outFile = process.env.OPENAPI_SUBSET_OUT ?? path.join(root, 'test', 'emulator', 'openapi', 'github-subset.json');
+export const REF_PREFIX = 'github.json#/definitions/';
 
-/** Every operation the emulator serves (test/emulator checks it serves no other). */
-export const OPERATIONS = [
-  'GET /repos/{owner}/{repo}',
-  'GET /repos/{owner}/{repo}/actions/variables',
-  'POST /repos/{owner}/{repo}/actions/variables',
-  'GET /repos/{owner}/{repo}/actions/variables/{name}',
-  'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
-  'DELETE /repos/{owner}/{repo}/actions/variables/{name}',
-  'GET /repos/{owner}/{repo}/environments/{environment_name}/variables',
-  'POST /repos/{owner}/{repo}/environments/{environment_name}/variables',
-  'GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}',
-  'PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}',
-  'DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}',
-  'GET /repos/{owner}/{repo}/deployments',
-  'POST /repos/{owner}/{repo}/deployments',
-  'GET /repos/{owner}/{repo}/deployments/{deployment_id}',
-  'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
-  'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
-  'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
-  'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
-  'GET /repos/{owner}/{repo}/actions/runs',
-  'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
-  'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
-  'GET /repos/{owner}/{repo}/actions/jobs/{job_id}',
-  'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
-  'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs',
-  'GET /repos/{owner}/{repo}/issues',
-  'POST /repos/{owner}/{repo}/issues',
-  'GET /repos/{owner}/{repo}/issues/{issue_number}',
-  'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
-  'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-  'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-  'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
-  'GET /repos/{owner}/{repo}/labels',
-  'POST /repos/{owner}/{repo}/labels',
-  'GET /repos/{owner}/{repo}/labels/{name}',
-  'GET /repos/{owner}/{repo}/contents/{path}',
+const FORMATS = new Set(['date-time', 'date', 'uri', 'email', 'uuid', 'hostname', 'ipv4', 'ipv6']);
+const DROP = new Set(['description', 'title', 'example', 'examples', 'externalDocs', 'discriminator', 'readOnly', 'writeOnly', 'deprecated', 'default', 'xml']);
+/** Keywords whose value is a map of names to schemas / a schema / a list of schemas. */
+const SCHEMA_MAP = new Set(['properties', 'patternProperties', 'definitions']);
+const SCHEMA_ONE = new Set(['items', 'additionalProperties', 'not']);
+const SCHEMA_LIST = new Set(['allOf', 'anyOf', 'oneOf']);
+
+/** Where the description and GitHub disagree: [operation, where, fix, why]. */
+const ERRATA = [
+  {
+    ops: ['GET /repos/{owner}/{repo}/actions/runs', 'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs'],
+    param: 'created',
+    fix: (schema) => ({ type: schema.type }),
+    why: '`created` takes search syntax (`>=2026-01-01T00:00:00Z`, `a..b`), not only a date-time',
+  },
 ];
 
-const DROP = new Set(['description', 'example', 'examples', 'title', 'externalDocs', 'x-github', 'summary', 'tags', 'operationId', 'deprecated', 'readOnly', 'writeOnly', 'xml']);
-
-/** OpenAPI 3.0 → JSON Schema ajv accepts: `nullable`, and `nullable` without `type`, rewritten. */
-function toJsonSchema(node) {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
-  if (!node || typeof node !== 'object') return node;
-  const out = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (DROP.has(k) && typeof v !== 'object') continue;
-    if (k === 'x-github' || k === 'externalDocs' || k === 'examples' || k === 'example') continue;
-    if (k === 'properties') out[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, toJsonSchema(s)]));
-    else out[k] = toJsonSchema(v);
-  }
-  for (const k of ['description', 'title', 'summary']) if (typeof out[k] === 'string') delete out[k];
-  if (out.nullable === true) {
-    delete out.nullable;
-    if (typeof out.type === 'string') {
-      out.type = [out.type, 'null'];
-      if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
-    } else {
-      return { anyOf: [out, { type: 'null' }] };
-    }
-  } else if (out.nullable === false) delete out.nullable;
-  return out;
+function fail(message) {
+  console.error(`openapi-subset: ${message}`);
+  process.exit(1);
 }
 
-export function buildSubset(spec, version) {
-  const operations = {};
-  for (const op of OPERATIONS) {
+export function convert(node, needed) {
+  if (Array.isArray(node)) return node.map((n) => convert(n, needed));
+  if (!node || typeof node !== 'object') return node;
+  if (typeof node.$ref === 'string') {
+    const m = /^#\/components\/schemas\/(.+)$/.exec(node.$ref);
+    if (!m) throw new Error(`unexpected $ref ${node.$ref}`);
+    needed.add(m[1]);
+    const ref = { $ref: REF_PREFIX + m[1] };
+    return node.nullable === true ? { anyOf: [ref, { type: 'null' }] } : ref;
+  }
+  const out = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (DROP.has(k) || k.startsWith('x-') || k === 'nullable') continue;
+    if (k === 'format' && !FORMATS.has(v)) continue;
+    if (SCHEMA_MAP.has(k)) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, convert(s, needed)]));
+    else if (SCHEMA_ONE.has(k)) out[k] = typeof v === 'object' ? convert(v, needed) : v;
+    else if (SCHEMA_LIST.has(k)) out[k === 'oneOf' ? 'anyOf' : k] = v.map((s) => convert(s, needed));
+    else out[k] = v;
+  }
+  if (node.nullable !== true) return out;
+  if (typeof out.type === 'string') {
+    out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    return out;
+  }
+  return { anyOf: [out, { type: 'null' }] };
+}
+
+function resolve(spec, obj, kind) {
+  if (!obj?.$ref) return obj;
+  const m = new RegExp(`^#/components/${kind}/(.+)$`).exec(obj.$ref);
+  if (!m || !spec.components[kind]?.[m[1]]) throw new Error(`cannot resolve ${obj.$ref}`);
+  return spec.components[kind][m[1]];
+}
+
+const jsonSchemaOf = (content) => content?.['application/json']?.schema;
+
+export function buildSubset(spec, operations, version) {
+  const needed = new Set(['basic-error', 'validation-error']);
+  const out = {};
+  for (const op of operations) {
     const [method, template] = op.split(' ');
     const item = spec.paths[template]?.[method.toLowerCase()];
-    if (!item) throw new Error(`${op} is not in the OpenAPI description`);
+    if (!item) throw new Error(`${op} is not in GitHub's OpenAPI description`);
+    const parameters = [...(spec.paths[template].parameters ?? []), ...(item.parameters ?? [])]
+      .map((p) => resolve(spec, p, 'parameters'))
+      .filter((p) => p.in === 'path' || p.in === 'query')
+      .map((p) => {
+        let schema = p.schema ?? {};
+        const erratum = ERRATA.find((e) => e.ops.includes(op) && e.param === p.name);
+        if (erratum) schema = erratum.fix(schema);
+        return { name: p.name, in: p.in, required: Boolean(p.required), schema: convert(schema, needed) };
+      });
+    const body = resolve(spec, item.requestBody, 'requestBodies');
+    const bodySchema = jsonSchemaOf(body?.content);
     const responses = {};
     for (const [status, r] of Object.entries(item.responses ?? {})) {
-      const schema = r.content?.['application/json']?.schema;
-      responses[status] = schema ? toJsonSchema(schema) : null;
+      const schema = jsonSchemaOf(resolve(spec, r, 'responses').content);
+      responses[status] = schema ? convert(schema, needed) : null;
     }
-    operations[op] = {
-      parameters: (item.parameters ?? []).map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required), schema: toJsonSchema(p.schema ?? {}) })),
-      requestBody: item.requestBody?.content?.['application/json']?.schema ? toJsonSchema(item.requestBody.content['application/json'].schema) : null,
-      requestBodyRequired: Boolean(item.requestBody?.required),
+    out[op] = {
+      operationId: item.operationId,
+      docs: item.externalDocs?.url ?? null,
+      parameters,
+      requestBody: bodySchema ? { required: Boolean(body.required), schema: convert(bodySchema, needed) } : null,
       responses,
     };
   }
-  return { source: `@octokit/openapi@${version} generated/api.github.com.deref.json`, generatedBy: 'scripts/openapi-subset.mjs', operations };
+  const definitions = {};
+  const done = new Set();
+  while (done.size < needed.size) {
+    for (const name of [...needed]) {
+      if (done.has(name)) continue;
+      done.add(name);
+      const schema = spec.components.schemas[name];
+      if (!schema) throw new Error(`missing component schema ${name}`);
+      definitions[name] = convert(schema, needed);
+    }
+  }
+  return {
+    source: { package: PACKAGE, version, file: 'generated/api.github.com.json', openapi: spec.openapi, apiVersion: spec.info?.version },
+    generatedAt: new Date().toISOString(),
+    generatedBy: 'scripts/openapi-subset.mjs',
+    errata: ERRATA.map((e) => ({ operations: e.ops, parameter: e.param, why: e.why })),
+    operations: out,
+    definitions: Object.fromEntries(Object.entries(definitions).sort(([a], [b]) => a.localeCompare(b))),
+  };
+}
+
+async function main() {
+  if (!existsSync(specFile)) {
+    fail(`${PACKAGE} is not installed (${specFile} is missing). Run \`npm i --no-save ${PACKAGE}@${VERSION}\` first.`);
+  }
+  const version = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
+  if (version !== VERSION) console.warn(`openapi-subset: ${PACKAGE}@${version} is installed; the committed subset was made from ${VERSION}.`);
+  const { tsImport } = await import('tsx/esm/api');
+  const { ROUTES } = await tsImport('../test/emulator/routes/index.ts', import.meta.url);
+  const operations = [...new Set(ROUTES.map((r) => `${r.method} ${r.template}`))];
+  const subset = buildSubset(JSON.parse(readFileSync(specFile, 'utf8')), operations, version);
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, `${JSON.stringify(subset, null, 1)}\n`);
+  const kb = Math.round(Buffer.byteLength(JSON.stringify(subset)) / 1024);
+  console.log(`openapi-subset: wrote ${path.relative(root, outFile)} (${operations.length} operations, ${Object.keys(subset.definitions).length} schemas, ${kb} KB) from ${PACKAGE}@${version}`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (!existsSync(specFile)) {
-    console.error('@octokit/openapi is not installed. Run: npm i --no-save @octokit/openapi@23.0.2');
-    process.exit(1);
-  }
-  const version = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
-  const subset = buildSubset(JSON.parse(readFileSync(specFile, 'utf8')), version);
-  const out = path.join(root, 'test/emulator/openapi/github-subset.json');
-  writeFileSync(out, `${JSON.stringify(subset)}\n`);
-  console.log(`wrote ${path.relative(root, out)}: ${OPERATIONS.length} operations from @octokit/openapi@${version}`);
+  main().catch((e) => fail(e instanceof Error ? e.message : String(e)));
 }

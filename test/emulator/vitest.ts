@@ -2,8 +2,11 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from './index';
 
 /**
- * One emulator per test file. After each test: OpenAPI violations fail the test, faults are cleared.
- * Use `emu()` inside tests (it is started in beforeAll).
+ * One emulator per test file, started in beforeAll and closed in afterAll. After each test, faults and
+ * route overrides are cleared and any OpenAPI violation fails the test (then the list is reset).
+ *
+ *   const emu = useEmulator();
+ *   it('…', async () => { const repo = emu().createRepo('octo/app'); … });
  */
 export function useEmulator(opts: EmulatorOptions = {}): () => Emulator {
   let emu: Emulator | undefined;
@@ -12,13 +15,14 @@ export function useEmulator(opts: EmulatorOptions = {}): () => Emulator {
   });
   afterEach(() => {
     emu?.clearFaults();
+    emu?.clearOverrides();
     emu?.assertNoViolations();
   });
   afterAll(async () => {
     await emu?.close();
   });
   return () => {
-    if (!emu) throw new Error('the emulator starts in beforeAll');
+    if (!emu) throw new Error('useEmulator(): the emulator starts in beforeAll; call emu() inside tests or hooks');
     return emu;
   };
 }

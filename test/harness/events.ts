@@ -52,6 +52,8 @@ export interface EventOptions {
   sender?: string;
   /** Branch the event is for (default 'main'). */
   ref?: string;
+  /** The repository's default branch (default 'main'). */
+  defaultBranch?: string;
 
   /** workflow_run: the run that completed. */
   conclusion?: 'success' | 'failure' | 'cancelled' | 'timed_out' | 'action_required' | 'neutral' | 'skipped' | 'stale' | 'startup_failure' | null;
@@ -88,7 +90,7 @@ function collectRepositories(v: unknown, into: Map<string, string>): void {
  * Rewrites every mention of the example's repositories and owners to `repository`, and the real GitHub
  * hosts to the local ones. Repository objects get stable ids from the new name.
  */
-export function retarget<T>(payload: T, repository: string, hosts: { apiUrl: string; serverUrl: string }): T {
+export function retarget<T>(payload: T, repository: string, hosts: { apiUrl: string; serverUrl: string; defaultBranch?: string }): T {
   const [owner, name] = repository.split('/') as [string, string];
   if (!owner || !name) throw new Error(`repository must be owner/name, got '${repository}'`);
   const repos = new Map<string, string>();
@@ -126,6 +128,8 @@ export function retarget<T>(payload: T, repository: string, hosts: { apiUrl: str
         out.name = name;
         out.full_name = repository;
         out.id = stableId(repository);
+        if ('default_branch' in v) out.default_branch = hosts.defaultBranch ?? 'main';
+        if ('master_branch' in v) out.master_branch = hosts.defaultBranch ?? 'main';
       }
       return out;
     }
@@ -136,15 +140,29 @@ export function retarget<T>(payload: T, repository: string, hosts: { apiUrl: str
 
 const DEFAULT_HOSTS = { apiUrl: 'http://api.github.localhost', serverUrl: 'http://github.localhost' };
 
+/** A user object as webhooks carry it (every field of GitHub's `simple-user`), for `login`. */
 function senderOf(login: string, hosts: { apiUrl: string; serverUrl: string }, base: Json | undefined): Json {
-  const s = structuredClone(base ?? {});
+  const api = `${hosts.apiUrl}/users/${login}`;
   return {
-    ...s,
+    ...(base ?? {}),
     login,
     id: stableId(`user:${login}`),
+    node_id: Buffer.from(`04:User${stableId(`user:${login}`)}`).toString('base64'),
+    avatar_url: `${hosts.serverUrl}/avatars/${login}`,
+    gravatar_id: '',
+    url: api,
     html_url: `${hosts.serverUrl}/${login}`,
-    url: `${hosts.apiUrl}/users/${login}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
     type: 'User',
+    site_admin: false,
   };
 }
 
@@ -159,7 +177,7 @@ function senderOf(login: string, hosts: { apiUrl: string; serverUrl: string }, b
  */
 export function makeEvent(name: string, o: EventOptions = {}): Json {
   const repository = o.repository ?? 'octo/app';
-  const hosts = { apiUrl: (o.apiUrl ?? DEFAULT_HOSTS.apiUrl).replace(/\/$/, ''), serverUrl: (o.serverUrl ?? DEFAULT_HOSTS.serverUrl).replace(/\/$/, '') };
+  const hosts = { apiUrl: (o.apiUrl ?? DEFAULT_HOSTS.apiUrl).replace(/\/$/, ''), serverUrl: (o.serverUrl ?? DEFAULT_HOSTS.serverUrl).replace(/\/$/, ''), defaultBranch: o.defaultBranch ?? 'main' };
   const ref = o.ref ?? 'main';
   const sender = o.sender ?? 'octocat';
   const repoApi = `${hosts.apiUrl}/repos/${repository}`;

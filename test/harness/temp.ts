@@ -1,19 +1,44 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, onTestFinished } from 'vitest';
 
 /**
- * Temporary directories for tests. Every directory made here is removed by {@link cleanupTempDirs}, which
- * runs at the latest when the process exits; in a vitest file call `useTempDirs()` (./vitest) to remove
- * them after the file's tests instead.
+ * Temporary directories for tests, removed without any set-up in the test file:
+ * - `tempDir()` made inside a vitest test is removed when that test finishes (`scope: 'file'` keeps it
+ *   until the file's tests are done);
+ * - made elsewhere (beforeAll, module top level), when the test file is done;
+ * - outside vitest, by {@link cleanupTempDirs} or when the process exits.
+ * HARNESS_KEEP_TEMP=1 keeps everything (to look at a failed run's files).
  */
 
 const dirs = new Set<string>();
+const keep = () => process.env.HARNESS_KEEP_TEMP === '1';
+
+// Each vitest test file imports this module afresh (isolation): remove what is left when the file is done.
+if (process.env.VITEST) {
+  try {
+    afterAll(() => {
+      if (!keep()) cleanupTempDirs();
+    });
+  } catch {
+    // imported outside collection (lazily from a test or hook): the per-test and exit clean-ups remain
+  }
+}
 
 /** A fresh empty directory under the OS temp dir. */
-export function tempDir(prefix = 'recovery-'): string {
+export function tempDir(prefix = 'recovery-', opts: { scope?: 'test' | 'file' } = {}): string {
   const d = mkdtempSync(path.join(os.tmpdir(), prefix.replace(/[^A-Za-z0-9._-]/g, '_')));
   dirs.add(d);
+  if (opts.scope !== 'file' && process.env.VITEST) {
+    try {
+      onTestFinished(() => {
+        if (!keep()) removeTempDir(d);
+      });
+    } catch {
+      // not inside a test: removed with the file (afterAll above) or at exit
+    }
+  }
   return d;
 }
 
@@ -57,4 +82,6 @@ export function cleanupTempDirs(): void {
 /** How many directories are still registered (for tests of the helpers). */
 export const liveTempDirs = (): string[] => [...dirs];
 
-process.once('exit', cleanupTempDirs);
+process.once('exit', () => {
+  if (!keep()) cleanupTempDirs();
+});

@@ -1,7 +1,124 @@
-import { readInputs, type ActionDeps } from '@recovery/github';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  STATUS_MARK,
+  TARGET_MARK,
+  UserError,
+  appendHealth,
+  failedReport,
+  formatDuration,
+  healthOptions,
+  healthReport,
+  healthTrigger,
+  policyChecks,
+  renderHealthSummary,
+  shouldRecover,
+  type Change,
+  type HealthStatus,
+  type Recording,
+  type TargetResult,
+} from '@recovery/core';
+import { StateStore, loadPolicy, readInputs, type ActionDeps } from '@recovery/github';
+import { runHealthChecks } from '@recovery/probe';
 import { Inputs } from './inputs';
 
-export async function run({ io }: ActionDeps): Promise<void> {
+const RANK: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
+const FAIL_RANK = { never: Infinity, degraded: 1, unhealthy: 2 } as const;
+
+function groupTitle(t: TargetResult): string {
+  const what = t.error ?? `${t.httpStatus !== undefined ? `HTTP ${t.httpStatus}, ` : ''}${formatDuration(t.latencyMs)}${t.status === 'slow' ? ' (slow)' : ''}`;
+  return `${TARGET_MARK[t.status]} ${t.name}: ${what.length > 140 ? `${what.slice(0, 137)}...` : what}`;
+}
+
+export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const inputs = readInputs(Inputs, io);
-  io.setOutput('scope', inputs.scope);
+  if (inputs.token) io.setSecret(inputs.token);
+  const { policy, source } = loadPolicy(inputs.policy, ctx.workspace);
+  const checks = inputs.targets ?? policyChecks(policy);
+  if (checks.length === 0) {
+    throw new UserError(
+      `Nothing to check: the \`targets\` input is empty and the policy (${source}) defines no services. ` +
+        'Give `targets` (URLs one a line, or a YAML list of checks) or add services.<name>.checks to the policy.',
+    );
+  }
+  const options = healthOptions(policy, {
+    timeoutMs: inputs.timeout,
+    retries: inputs.retries,
+    retryDelayMs: inputs['retry-delay'],
+    concurrency: inputs.concurrency,
+    expectStatus: inputs['expect-status'],
+    slowThresholdMs: inputs['slow-threshold'],
+    degradedRatio: inputs['degraded-ratio'],
+  });
+  const trigger = healthTrigger(policy);
+
+  io.info(
+    `Checking ${checks.length} target${checks.length === 1 ? '' : 's'} from ${inputs.targets ? 'the targets input' : `the policy (${source})`}: ` +
+      `up to ${options.concurrency} at once, ${formatDuration(options.timeoutMs)} per attempt, ${options.retries} retr${options.retries === 1 ? 'y' : 'ies'} backing off from ${formatDuration(options.retryDelayMs)}.`,
+  );
+  // Targets finish in any order; each one's lines are printed as one group, one group at a time.
+  let printing = Promise.resolve();
+  const result = await runHealthChecks(checks, {
+    ...options,
+    secrets: [inputs.token],
+    onSecret: (s) => io.setSecret(s),
+    onResult: (t) => {
+      printing = printing.then(() =>
+        io.group(groupTitle(t), async () => {
+          for (const line of t.log) io.info(line);
+        }),
+      );
+    },
+    cwd: ctx.workspace,
+  });
+  await printing;
+
+  // Across runs: the scope's window of recent results decides whether to start recovery.
+  let window: HealthStatus[] = [result.status];
+  let recording: Recording;
+  if (!inputs.record) recording = { kind: 'off', why: '`record: false`' };
+  else if (!inputs.token) recording = { kind: 'off', why: 'no `token`' };
+  else {
+    const store = new StateStore({ gh: github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+    const change: Change = { id: `${ctx.runId}.${ctx.runAttempt}.health.${inputs.scope}`, now: ctx.now(), by: ctx.by };
+    try {
+      const up = await store.update(change.id, (s) => appendHealth(s, result, policy, change));
+      window = up.state.health.window;
+      recording = { kind: up.written ? 'written' : 'unchanged', variable: store.variable };
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      // The probe results stand on their own: report them, and say plainly that the window was not kept.
+      recording = { kind: 'failed', problem: e.message };
+      io.warning(`${e.message} The health result was not recorded; should-recover uses this result alone.`, { title: 'Health result not recorded' });
+    }
+  }
+  const verdict = shouldRecover(window, result.status, trigger);
+
+  const report = healthReport(result);
+  const reportPath = path.join(ctx.runnerTemp, `recovery-health-${inputs.scope}-${process.env.GITHUB_ACTION || ctx.runId}.json`);
+  mkdirSync(path.dirname(reportPath), { recursive: true });
+  writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+
+  io.setOutput('status', result.status);
+  io.setOutput('should-recover', verdict.shouldRecover);
+  io.setOutput('reason', verdict.reason);
+  io.setOutput('healthy-count', result.healthyCount);
+  io.setOutput('total-count', result.totalCount);
+  io.setOutput('failed', JSON.stringify(failedReport(result)));
+  io.setOutput('report', JSON.stringify(report));
+  io.setOutput('report-path', reportPath);
+
+  for (const t of result.targets) {
+    if (t.status === 'down') io.error(`${t.target}: ${t.error ?? 'failed'}`, { title: `Health: ${t.name} is down` });
+    else if (t.status === 'slow') io.warning(`${t.target} answered in ${formatDuration(t.latencyMs)}, over the slow threshold of ${formatDuration(options.slowThresholdMs)}`, { title: `Health: ${t.name} is slow` });
+  }
+  io.info(
+    `${STATUS_MARK[result.status]} ${result.status}: ${result.detail}. ` +
+      (verdict.shouldRecover ? `Recovery should start (${verdict.reason}: ${verdict.badCount} of the last ${verdict.considered} results bad).` : 'No recovery needed.'),
+  );
+  await io.summary(renderHealthSummary({ scope: inputs.scope, result, verdict, recording }));
+
+  if (RANK[result.status] >= FAIL_RANK[inputs['fail-on']]) {
+    io.setFailed(`Health is ${result.status} (fail-on: ${inputs['fail-on']}): ${result.detail}.`);
+  }
 }

@@ -1,7 +1,244 @@
-import { readInputs, type ActionDeps } from '@recovery/github';
+import {
+  FLAP_LABEL,
+  UserError,
+  capTitle,
+  emptyState,
+  endIncident,
+  formatDuration,
+  incidentStart,
+  incidentTitle,
+  incidentWebhookMessage,
+  isFlap,
+  outageMs,
+  renderIncidentBody,
+  renderIncidentUpdate,
+  renderResolution,
+  resolution,
+  sessionOf,
+  viewTrack,
+  type BreakerFacts,
+  type IncidentFacts,
+  type Policy,
+  type State,
+} from '@recovery/core';
+import {
+  GitHubError,
+  IssuesAdapter,
+  StateStore,
+  breakerConfig,
+  loadPolicy,
+  postWebhook,
+  readInputs,
+  type ActionDeps,
+  type ActionIO,
+  type IncidentIssue,
+} from '@recovery/github';
 import { Inputs } from './inputs';
 
-export async function run({ io }: ActionDeps): Promise<void> {
+type Action = 'created' | 'commented' | 'closed' | 'none';
+
+interface Outcome {
+  action: Action;
+  issue?: { number: number; url: string; title: string };
+  /** One line for the log and the summary. */
+  headline: string;
+  notes: string[];
+}
+
+/**
+ * One tracking issue per incident and scope. Requests: resolve with no open incident = 1 (the listing);
+ * open = listing + state read + comment, or + labels listing + create on a new incident; resolve = listing
+ * + state read + comment + close (+ the state write that ends the incident). Recording the issue number in
+ * the state when opening would cost a write and a settle re-read more, so it is recorded on resolve, in
+ * the write that ends the incident anyway; the scope marker finds the issue without it.
+ */
+export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
+  // The webhook URL is a credential (its path is the key): masked before anything could print it.
+  const hook = io.getInput('notify-webhook');
+  if (hook) io.setSecret(hook);
   const inputs = readInputs(Inputs, io);
-  io.setOutput('scope', inputs.scope);
+  const { policy } = loadPolicy(inputs.policy, ctx.workspace);
+  if (!inputs.token) throw new UserError('Invalid input `token`: expected a token with the repository permission "Issues: read and write"; got nothing');
+
+  const gh = github(inputs.token);
+  const dryRun = inputs['dry-run'];
+  const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
+  const now = ctx.now();
+  const labels = inputs.labels ?? policy.escalate.labels;
+  const issues = new IssuesAdapter(gh, ctx.repo);
+  const store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+  const facts: IncidentFacts = {
+    repo,
+    scope: inputs.scope,
+    status: inputs.status,
+    decision: inputs.decision,
+    reason: inputs.reason,
+    category: inputs.category,
+    severity: inputs.severity,
+    sessionId: inputs['session-id'],
+    runUrl: inputs['run-url'] ?? ctx.runUrl,
+    evidence: inputs.evidence,
+    path: inputs['decision-path'],
+    secrets: [inputs.token, inputs['notify-webhook'] ?? ''].filter(Boolean),
+    now,
+  };
+
+  const existing = await issues.findOpenIncident(inputs.scope, labels[0]);
+  const common: Common = { io, issues, store, policy, facts, existing, body: inputs.body, webhook: inputs['notify-webhook'], dryRun };
+  const out =
+    inputs.mode === 'open'
+      ? await open({ ...common, labels, assignees: inputs.assignees ?? policy.escalate.assignees, title: inputs.title })
+      : await resolve({ ...common, changeId: `${ctx.runId}.${ctx.runAttempt}.${process.env.GITHUB_ACTION ?? 'open-issue'}.resolve`, by: ctx.by });
+
+  io.setOutput('issue-number', out.issue?.number ?? '');
+  io.setOutput('issue-url', out.issue?.url ?? '');
+  io.setOutput('action', out.action);
+  const headline = `${out.headline}${dryRun ? ' (dry run: nothing written)' : ''}`;
+  io.info(headline.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)').replace(/[*`]/g, ''));
+  const lines = [`### Incident issue — scope \`${inputs.scope}\``, '', headline, ''];
+  for (const n of out.notes) lines.push(`- ${n}`);
+  await io.summary(`${lines.join('\n')}\n`);
+}
+
+interface Common {
+  io: ActionIO;
+  issues: IssuesAdapter;
+  store: StateStore;
+  policy: Policy;
+  facts: IncidentFacts;
+  existing: IncidentIssue | undefined;
+  body?: string;
+  webhook?: string;
+  dryRun: boolean;
+}
+
+const link = (i: { number: number; url: string }) => `[#${i.number}](${i.url})`;
+
+async function open(c: Common & { labels: string[]; assignees: string[]; title?: string }): Promise<Outcome> {
+  const { io, issues, facts, dryRun } = c;
+  const notes: string[] = [];
+  const scoped = await readScopeState(c);
+  facts.breaker = scoped.breaker;
+  if (scoped.warning) io.warning(scoped.warning);
+
+  if (c.existing) {
+    const text = renderIncidentUpdate(facts, c.body);
+    if (text.trimmed) notes.push('The evidence was trimmed to fit GitHub’s 65,536-character limit.');
+    if (!dryRun) await issues.comment(c.existing.number, text.text);
+    return { action: 'commented', issue: c.existing, headline: `${dryRun ? 'Would comment' : 'Commented'} on the open incident issue ${link(c.existing)}.`, notes };
+  }
+
+  const title = c.title ? capTitle(c.title, facts.secrets) : incidentTitle(facts);
+  const body = renderIncidentBody(facts, c.body);
+  if (body.trimmed) notes.push('The evidence was trimmed to fit GitHub’s 65,536-character limit.');
+  const labels = await issues.ensureLabels(c.labels, dryRun);
+  if (labels.missing.length) notes.push(`Label${labels.missing.length > 1 ? 's' : ''} ${dryRun ? 'to create' : 'created'}: ${labels.missing.map((l) => `\`${l}\``).join(', ')}.`);
+  if (dryRun) {
+    notes.push(`Title: ${title}`, `Labels: ${c.labels.join(', ')}${c.assignees.length ? `; assignees: ${c.assignees.join(', ')}` : ''}.`);
+    return { action: 'created', headline: `Would open a new incident issue for \`${facts.scope}\`.`, notes };
+  }
+  const created = await issues.create({ title, body: body.text, labels: c.labels, assignees: c.assignees });
+  for (const w of created.warnings) {
+    io.warning(w);
+    notes.push(`⚠️ ${w}`);
+  }
+  const issue = created.issue;
+  await notify(c, 'opened', issue, notes);
+  return { action: 'created', issue, headline: `Opened the incident issue ${link(issue)}: ${title}`, notes };
+}
+
+async function resolve(c: Common & { changeId: string; by: string }): Promise<Outcome> {
+  const { io, issues, store, policy, facts, existing, dryRun } = c;
+  const notes: string[] = [];
+  // No open incident: the listing was the only request, and nothing is written.
+  if (!existing) return { action: 'none', headline: `No open incident issue for \`${facts.scope}\`: nothing to resolve.`, notes };
+
+  const scoped = await readScopeState(c);
+  if (scoped.warning) io.warning(scoped.warning);
+  const start = incidentStart(existing.createdAt, scoped.state?.incident, sessionOf(existing.body) ?? facts.sessionId);
+  const ms = outageMs({ start, now: facts.now });
+  const flapWindowMs = policy.escalate['flap-window'];
+  const flap = isFlap(ms, flapWindowMs);
+  const res = resolution(facts.decision, facts.status);
+  const text = renderResolution({ ...facts, start, resolution: res, flap, flapWindowMs }, c.body);
+  const headline = `${dryRun ? 'Would close' : 'Closed'} the incident issue ${link(existing)} after ${formatDuration(ms)}${flap ? ` (a flap: labelled \`${FLAP_LABEL}\`)` : ''}.`;
+  notes.push(`Outcome: ${res.text}; the outage is timed from ${start.source === 'state' ? 'the incident start recorded in the state' : 'the issue’s creation'} (${start.at}).`);
+  if (dryRun) return { action: 'closed', issue: existing, headline, notes };
+
+  await issues.comment(existing.number, text.text);
+  await issues.close(existing, flap ? [FLAP_LABEL] : []);
+
+  // The incident ends in the state too (KPIs: MTTR, automated rate), in one write that also records the
+  // issue number. Without permission to write variables the issue is still resolved: warn only.
+  if (scoped.state?.incident) {
+    const change = { id: c.changeId, now: facts.now, by: c.by };
+    try {
+      const r = await store.update(change.id, (s) => {
+        if (!s.incident) return s;
+        const tagged: State = s.incident.issue === existing.number ? s : { ...s, incident: { ...s.incident, issue: existing.number } };
+        const next = endIncident(tagged, change, res.outcome, { automated: res.automated, rollback: res.rollback });
+        return next === tagged ? s : next;
+      });
+      if (r.written) notes.push(`Incident \`${scoped.state.incident.id}\` ended in the state: ${res.outcome}.`);
+    } catch (e) {
+      if (!(e instanceof GitHubError)) throw e;
+      const w = `The issue was closed, but the end of the incident could not be recorded in the state (KPIs): ${e.message}`;
+      io.warning(w);
+      notes.push(`⚠️ ${w}`);
+    }
+  }
+  await notify(c, 'resolved', existing, notes, { durationMs: ms, flap });
+  return { action: 'closed', issue: existing, headline, notes };
+}
+
+/**
+ * The scope's state, for the breaker line and the incident start. One read. The issue matters more than
+ * the breaker line: when the state cannot be read (a token without "Variables: read", a corrupt document,
+ * GitHub failing) the breaker is shown as unknown and a warning says why.
+ */
+async function readScopeState(c: Common): Promise<{ state: State | null; breaker: BreakerFacts; warning?: string }> {
+  try {
+    const snap = await c.store.read();
+    if (snap.kind === 'corrupt') {
+      return { state: null, breaker: { unavailable: `the state variable \`${c.store.variable}\` is ${snap.problem}` } };
+    }
+    const state = snap.kind === 'ok' ? snap.state : emptyState(c.facts.scope, c.facts.now);
+    const { config } = breakerConfig(c.policy, snap);
+    const view = (t: 'recovery' | 'deployment') => viewTrack(state, t, config, c.facts.now);
+    return { state: snap.kind === 'ok' ? snap.state : null, breaker: { views: { recovery: view('recovery'), deployment: view('deployment') } } };
+  } catch (e) {
+    if (!(e instanceof GitHubError)) throw e;
+    const why = e.status === 403 || e.status === 401 ? 'the token cannot read repository variables ("Variables: read")' : `the state could not be read (${e.status ?? 'error'})`;
+    return {
+      state: null,
+      breaker: { unavailable: why },
+      warning: `${e.message} The issue shows the circuit breaker as unknown${c.existing ? ' and the outage is timed from the issue’s creation' : ''}.`,
+    };
+  }
+}
+
+async function notify(c: Common, event: 'opened' | 'resolved', issue: IncidentIssue, notes: string[], extra: { durationMs?: number; flap?: boolean } = {}): Promise<void> {
+  const url = c.webhook;
+  if (!url) return;
+  const f = c.facts;
+  const message = incidentWebhookMessage({
+    event,
+    repo: f.repo,
+    scope: f.scope,
+    title: issue.title,
+    issueNumber: issue.number,
+    issueUrl: issue.url,
+    status: f.status,
+    decision: f.decision,
+    severity: f.severity,
+    category: f.category,
+    reason: f.reason,
+    secrets: f.secrets,
+    ...extra,
+  });
+  const warning = await postWebhook(url, message);
+  if (warning) {
+    c.io.warning(warning);
+    notes.push(`⚠️ ${warning}`);
+  } else notes.push('Chat notification sent.');
 }

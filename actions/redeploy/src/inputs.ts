@@ -1,5 +1,43 @@
 import { z } from 'zod';
+import { REDEPLOY_MODES, bool, duration, nonEmpty, oneOf, wholeNumber } from '@recovery/core';
 import { commonInputs } from '@recovery/github';
 
-export const Inputs = z.object({ ...commonInputs });
+const WORKFLOW_HINT = 'expected a workflow file name in .github/workflows, like deploy.yml (or its numeric id)';
+
+export const Inputs = z
+  .object({
+    ...commonInputs,
+    mode: oneOf(REDEPLOY_MODES),
+    'run-id': wholeNumber(1).optional(),
+    // GitHub caps re-runs at 50 attempts.
+    'max-attempts': wholeNumber(1, 50).optional(),
+    steps: z.string().optional(),
+    workflow: z
+      .string()
+      .trim()
+      .regex(/^(?:[\w.-]+\.ya?ml|\d+)$/, { message: WORKFLOW_HINT })
+      .optional(),
+    'dispatch-ref': nonEmpty('expected a branch or tag name').optional(),
+    environment: nonEmpty('expected an environment name, like production').optional(),
+    ref: nonEmpty('expected a branch, tag or commit sha').optional(),
+    artifact: nonEmpty('expected an image digest or tag, like ghcr.io/o/app@sha256:…').optional(),
+    inputs: z.string().optional(),
+    wait: bool().default(true),
+    timeout: duration()
+      .refine((ms) => ms >= 1000 && ms <= 6 * 3_600_000, { message: 'expected a duration from 1s to 6h, like 30m' })
+      .optional(),
+    verify: bool().default(true),
+    override: bool().default(false),
+  })
+  .superRefine((i, ctx) => {
+    if (i.mode === 'rerun' && i['run-id'] === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['run-id'], message: 'expected the id of the failed workflow run (required by mode rerun)' });
+    }
+    if (i.mode === 'ref' && !i.ref && !i.artifact) {
+      ctx.addIssue({ code: 'custom', path: ['ref'], message: 'expected a ref or commit sha, or an `artifact` (mode ref deploys what a person names)' });
+    }
+    if (i.override && (i.mode === 'rerun' || i.mode === 'recover')) {
+      ctx.addIssue({ code: 'custom', path: ['override'], message: 'expected override only with mode previous or ref (a manual deployment may pass the deployment breaker)' });
+    }
+  });
 export type Inputs = z.output<typeof Inputs>;

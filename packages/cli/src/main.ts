@@ -4,12 +4,14 @@ import { makeContext } from './context';
 import { UsageError } from './usage-error';
 import { BREAKER_USAGE, breakerCommand } from './commands/breaker';
 import { REPORT_USAGE, reportCommand } from './commands/report';
+import { EVALUATE_USAGE, evaluateCommand } from './commands/evaluate';
 
 export const USAGE = `recovery — automated deployment recovery for GitHub Actions (operator CLI)
 
 usage:
   recovery breaker <command> --repo owner/name [--scope S] [--json]   circuit breaker (recovery breaker --help)
   recovery report --repo owner/name [--scope S] [--json | --badge]     recovery KPIs (MTTR, success rate, …)
+  recovery evaluate --repo owner/name (--run-id N | --workflow W [--last N])   what the policy would decide (recovery evaluate --help)
   recovery help
 
 environment: GITHUB_TOKEN or GH_TOKEN (token), GITHUB_API_URL (default https://api.github.com)`;
@@ -39,6 +41,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
         override: { type: 'boolean' },
         export: { type: 'string' },
         badge: { type: 'boolean' },
+        'run-id': { type: 'string' },
+        workflow: { type: 'string' },
+        last: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -66,6 +71,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
           return 0;
         }
         return await reportCommand(makeContext(values, env, io), values);
+      case 'evaluate':
+        if (values.help) {
+          io.out(EVALUATE_USAGE);
+          return 0;
+        }
+        return await evaluateCommand(makeContext(values, env, io), values, [env.GITHUB_TOKEN ?? env.GH_TOKEN ?? '']);
       default:
         io.err(`unknown command ${JSON.stringify(group)}\n\n${USAGE}`);
         return 2;

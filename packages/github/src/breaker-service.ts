@@ -29,6 +29,11 @@ export interface BreakerRequest {
   threshold?: number;
   override?: boolean;
   dryRun?: boolean;
+  /**
+   * For record-success/record-failure: a further change to the same document (e.g. redeploy's release
+   * record), written in the same update so the outcome and the breaker never disagree.
+   */
+  also?: (state: State) => State;
 }
 
 export interface BreakerOutcome {
@@ -133,9 +138,9 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
         return next;
       }
       case 'record-success':
-        return applyBreaker(s, { type: 'record-success', track: req.track, reason: req.reason }, config, change);
+        return applyBreaker(req.also ? req.also(s) : s, { type: 'record-success', track: req.track, reason: req.reason }, config, change);
       case 'record-failure':
-        return applyBreaker(s, { type: 'record-failure', track: req.track, reason: req.reason }, config, change);
+        return applyBreaker(req.also ? req.also(s) : s, { type: 'record-failure', track: req.track, reason: req.reason }, config, change);
       case 'open':
         return applyBreaker(s, { type: 'open', track: req.track, reason: req.reason }, config, change);
       case 'close':

@@ -4,3 +4,8 @@ export * from './variables';
 export * from './state-store';
 export * from './runtime';
 export * from './breaker-service';
+export * from './deployments';
+export * from './dispatch';
+export * from './runs';
+export * from './issues';
+export * from './notify';

@@ -1,1 +1,4 @@
-export {};
+export * from './engine';
+export * from './session';
+export * from './report';
+export * from './gate';

@@ -1,1 +1,7 @@
-export {};
+export * from './types';
+export * from './options';
+export * from './targets';
+export * from './assert';
+export * from './aggregate';
+export * from './window';
+export * from './summary';

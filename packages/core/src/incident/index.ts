@@ -1,1 +1,4 @@
-export {};
+export * from './marker';
+export * from './inputs';
+export * from './render';
+export * from './webhook';

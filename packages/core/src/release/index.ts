@@ -1,1 +1,6 @@
-export {};
+export * from './candidates';
+export * from './placeholders';
+export * from './polling';
+export * from './record';
+export * from './report';
+export * from './dispatch-match';

@@ -1,0 +1,332 @@
+import { formatDuration, medianDuration, nextPollDelay, pickDispatchedRun } from '@recovery/core';
+import type { GitHub } from './client';
+import { describeError, GitHubError, httpStatus } from './errors';
+import type { RepoRef } from './variables';
+
+/**
+ * Workflow runs from the outside: dispatch a workflow and find the run it started, follow a run to
+ * completion on an adaptive schedule, re-run failed jobs.
+ */
+
+export interface RunInfo {
+  id: number;
+  name: string;
+  attempt: number;
+  status: string;
+  conclusion: string | null;
+  htmlUrl: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  headBranch: string | null;
+  displayTitle: string;
+  event: string;
+}
+
+export interface JobInfo {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  htmlUrl?: string;
+  completedAt?: string | null;
+}
+
+export interface RunsOptions {
+  log: (message: string) => void;
+  /** Real time, injectable for tests of the adapter. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Multiplies every polling interval and wait of the schedule (1 = real time). Only for tests and
+   * benchmarks against an emulator whose clock runs faster: the action reads it from
+   * RECOVERY_POLL_SCALE. Timeouts given by people are never scaled.
+   */
+  scale?: number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+type RunData = {
+  id: number;
+  name?: string | null;
+  run_attempt?: number;
+  status: string | null;
+  conclusion: string | null;
+  html_url: string;
+  created_at: string;
+  updated_at: string;
+  run_started_at?: string;
+  head_branch: string | null;
+  display_title: string;
+  event: string;
+};
+
+function toRun(r: RunData): RunInfo {
+  return {
+    id: r.id,
+    name: r.name ?? `run ${r.id}`,
+    attempt: r.run_attempt ?? 1,
+    status: r.status ?? 'queued',
+    conclusion: r.conclusion,
+    htmlUrl: r.html_url,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    startedAt: r.run_started_at,
+    headBranch: r.head_branch,
+    displayTitle: r.display_title,
+    event: r.event,
+  };
+}
+
+/** `refs/heads/main` → `main`: runs report the short name in head_branch. */
+export const shortRef = (ref: string) => ref.replace(/^refs\/(heads|tags)\//, '');
+
+export class RunsAdapter {
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly scale: number;
+  /** Requests made, for the summary and the benchmark. */
+  requests = 0;
+
+  constructor(
+    private readonly gh: GitHub,
+    private readonly ref: RepoRef,
+    private readonly opts: RunsOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? defaultSleep;
+    this.scale = opts.scale && opts.scale > 0 ? opts.scale : 1;
+  }
+
+  private get full() {
+    return `${this.ref.owner}/${this.ref.repo}`;
+  }
+
+  async getRun(id: number): Promise<RunInfo> {
+    this.requests++;
+    try {
+      const { data } = await this.gh.rest.actions.getWorkflowRun({ ...this.ref, run_id: id });
+      return toRun(data);
+    } catch (e) {
+      if (httpStatus(e) === 404) throw new GitHubError(`Could not read workflow run ${id}: it does not exist in ${this.full}, or the token cannot see it (404). Check \`run-id\`.`, 404);
+      throw describeError(e, 'actions', 'read', `read workflow run ${id}`, this.full);
+    }
+  }
+
+  /** Jobs of the run's latest attempt. */
+  async listJobs(runId: number): Promise<JobInfo[]> {
+    const out: JobInfo[] = [];
+    try {
+      for (let page = 1; page <= 5; page++) {
+        this.requests++;
+        const { data } = await this.gh.rest.actions.listJobsForWorkflowRun({ ...this.ref, run_id: runId, filter: 'latest', per_page: 100, page });
+        for (const j of data.jobs) out.push({ id: j.id, name: j.name, status: j.status, conclusion: j.conclusion, htmlUrl: j.html_url ?? undefined, completedAt: j.completed_at });
+        if (data.jobs.length < 100 || out.length >= data.total_count) break;
+      }
+    } catch (e) {
+      throw describeError(e, 'actions', 'read', `list the jobs of workflow run ${runId}`, this.full);
+    }
+    return out;
+  }
+
+  /**
+   * How long the workflow's recent successful runs took, creation to completion (median of up to 10
+   * first attempts), to poll densely around the expected end. Undefined without history; never fails
+   * the caller: it only tunes the schedule.
+   */
+  async expectedDuration(workflow: string): Promise<number | undefined> {
+    this.requests++;
+    try {
+      const { data } = await this.gh.rest.actions.listWorkflowRuns({ ...this.ref, workflow_id: workflow, status: 'success', per_page: 10, exclude_pull_requests: true });
+      return medianDuration(data.workflow_runs.filter((r) => (r.run_attempt ?? 1) === 1).map((r) => Date.parse(r.updated_at) - Date.parse(r.created_at)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Dispatches `workflow` on `ref` and returns the run it started.
+   *
+   * Asks for `return_run_details` (GitHub answers 200 with the run id). Older GitHub Enterprise Server
+   * refuses that field (422 naming it) or ignores it (204); then the run is found by listing the
+   * workflow's `workflow_dispatch` runs on that branch created since the dispatch — see core's
+   * pickDispatchedRun for how someone else's dispatch at the same moment is told apart.
+   */
+  async dispatch(d: { workflow: string; ref: string; inputs: Record<string, string>; markers?: string[] }): Promise<DispatchedRun> {
+    const what = `dispatch the workflow ${d.workflow} on ${d.ref}`;
+    const base = { ...this.ref, workflow_id: d.workflow, ref: d.ref, inputs: d.inputs };
+    // A dispatch is not idempotent: a blind retry after a lost answer would start a second deploy.
+    const noRetry = { request: { retries: 0 } };
+    let since = this.now();
+    let before: Set<number> | undefined;
+    try {
+      this.requests++;
+      const res = await this.gh.rest.actions.createWorkflowDispatch({ ...base, return_run_details: true, ...noRetry });
+      const data = res.data as { workflow_run_id?: number; html_url?: string } | undefined;
+      if ((res.status as number) === 200 && data?.workflow_run_id) {
+        return { id: data.workflow_run_id, htmlUrl: data.html_url ?? '', foundBy: 'from the dispatch answer' };
+      }
+      this.opts.log(`The server answered the dispatch without run details (${res.status}); finding the run among ${d.workflow}'s workflow_dispatch runs.`);
+    } catch (e) {
+      const message = String((e as { response?: { data?: { message?: string } } }).response?.data?.message ?? (e as Error).message ?? '');
+      if (httpStatus(e) !== 422 || !/return_run_details/i.test(message)) throw this.dispatchError(e, d.workflow, what);
+      this.opts.log('The server does not accept return_run_details (older GitHub Enterprise Server): dispatching without it and finding the run by listing workflow_dispatch runs.');
+      // Nothing was dispatched yet: note the runs that exist now, so none of them can be taken for ours.
+      before = new Set((await this.listDispatchRuns(d.workflow, d.ref, since)).map((r) => r.id));
+      since = this.now();
+      try {
+        this.requests++;
+        await this.gh.rest.actions.createWorkflowDispatch({ ...base, ...noRetry });
+      } catch (e2) {
+        throw this.dispatchError(e2, d.workflow, what);
+      }
+    }
+    return this.findDispatchedRun(d, since, this.now(), before);
+  }
+
+  private dispatchError(e: unknown, workflow: string, what: string): GitHubError {
+    if (httpStatus(e) === 404) {
+      return new GitHubError(
+        `Could not ${what}: GitHub found no workflow "${workflow}" in ${this.full} (404), or the token cannot see it. ` +
+          'Check `workflow` (a file name in .github/workflows, like deploy.yml) and that the ref contains it.',
+        404,
+      );
+    }
+    return describeError(e, 'actions', 'write', what, this.full);
+  }
+
+  private async listDispatchRuns(workflow: string, ref: string, sinceMs: number): Promise<RunInfo[]> {
+    // A minute of slack for clock skew between the runner and GitHub; pickDispatchedRun ranks the rest.
+    const created = `>=${new Date(sinceMs - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+    this.requests++;
+    try {
+      const { data } = await this.gh.rest.actions.listWorkflowRuns({ ...this.ref, workflow_id: workflow, event: 'workflow_dispatch', branch: shortRef(ref), created, per_page: 50 });
+      return data.workflow_runs.map(toRun);
+    } catch (e) {
+      throw describeError(e, 'actions', 'read', `list the runs of ${workflow}`, this.full);
+    }
+  }
+
+  /** `since`: just before the dispatch request; `accepted`: when GitHub answered it. */
+  private async findDispatchedRun(d: { workflow: string; ref: string; markers?: string[] }, since: number, accepted: number, before?: Set<number>): Promise<DispatchedRun> {
+    // GitHub creates the run a moment after accepting the dispatch; look for up to a minute. A run seen
+    // early is confirmed by one more listing after the settle time, in case ours (created first) only
+    // became visible after someone else's.
+    const settleAt = accepted + 10_000 * this.scale;
+    const deadline = this.now() + 60_000 * this.scale;
+    for (let i = 0; ; i++) {
+      const runs = await this.listDispatchRuns(d.workflow, d.ref, since);
+      const pick = pickDispatchedRun(runs, { since, before, markers: d.markers ?? [], branch: shortRef(d.ref) });
+      if (pick && (this.now() >= settleAt || pick.marked)) return { id: pick.run.id, htmlUrl: pick.run.htmlUrl, foundBy: pick.foundBy };
+      if (pick) {
+        await this.sleep(Math.max(0, settleAt - this.now()));
+        continue;
+      }
+      if (this.now() >= deadline) {
+        throw new GitHubError(
+          `Dispatched ${d.workflow} on ${d.ref}, but no new workflow_dispatch run of it appeared within a minute. ` +
+            `Look for it in the Actions tab of ${this.full}; nothing was recorded on the breaker.`,
+          undefined,
+        );
+      }
+      await this.sleep(Math.min(1000 * (i + 1), 5000) * this.scale);
+    }
+  }
+
+  /** POST rerun-failed-jobs (no retries: a retried POST could start another attempt). */
+  async rerunFailedJobs(runId: number): Promise<void> {
+    this.requests++;
+    try {
+      await this.gh.rest.actions.reRunWorkflowFailedJobs({ ...this.ref, run_id: runId, request: { retries: 0 } });
+    } catch (e) {
+      const message = String((e as { response?: { data?: { message?: string } } }).response?.data?.message ?? '');
+      if (httpStatus(e) === 403 && message && !/resource not accessible|permission/i.test(message)) {
+        throw new GitHubError(`Could not re-run the failed jobs of run ${runId}: GitHub refused (403 ${message}).`, 403);
+      }
+      throw describeError(e, 'actions', 'write', `re-run the failed jobs of run ${runId}`, this.full);
+    }
+  }
+
+  /**
+   * Follows a run until it completes or `timeoutMs` passes, logging its progress: status changes and
+   * each job as it completes. Polls on core's adaptive schedule (5 s backing off to 30 s, dense around
+   * `expectedMs`).
+   *
+   * `attempt`: follow this attempt (after a re-run, GitHub may show the previous attempt for a moment).
+   */
+  async follow(runId: number, o: { timeoutMs: number; expectedMs?: number; attempt?: number; label?: string }): Promise<FollowResult> {
+    const start = this.now();
+    const label = o.label ?? `run ${runId}`;
+    const completedJobs = new Set<number>();
+    let lastStatus = '';
+    let lastUpdated = '';
+    let lastJobsAt = 0;
+    let jobs: JobInfo[] = [];
+    let run: RunInfo | undefined;
+    const elapsed = () => this.now() - start;
+    const logJobs = (list: JobInfo[]) => {
+      for (const j of list) {
+        if (j.status !== 'completed' || completedJobs.has(j.id)) continue;
+        completedJobs.add(j.id);
+        this.opts.log(`  ${j.conclusion === 'success' ? '✓' : j.conclusion === 'skipped' ? '-' : '✗'} job "${j.name}": ${j.conclusion ?? 'completed'} (after ${formatDuration(elapsed())})`);
+      }
+    };
+    for (let polls = 0; ; polls++) {
+      const remaining = o.timeoutMs - elapsed();
+      const delay = nextPollDelay({ elapsedMs: elapsed() / this.scale, polls, expectedMs: o.expectedMs }) * this.scale;
+      await this.sleep(Math.max(0, Math.min(delay, remaining)));
+      try {
+        run = await this.getRun(runId);
+      } catch (e) {
+        // GitHub creates a dispatched run a moment after answering; give it a minute to show up.
+        if ((e as GitHubError).status !== 404 || run || elapsed() > Math.min(o.timeoutMs, 60_000 * this.scale)) throw e;
+        if (polls === 0) this.opts.log(`${label}: not visible yet; waiting for GitHub to create it`);
+        continue;
+      }
+      const stale = o.attempt !== undefined && run.attempt < o.attempt;
+      const status = stale ? 'queued' : run.status;
+      if (status !== lastStatus) {
+        this.opts.log(`${label}: ${lastStatus ? `${lastStatus.replace(/_/g, ' ')} → ` : ''}${status.replace(/_/g, ' ')} (after ${formatDuration(elapsed())})`);
+        lastStatus = status;
+      }
+      if (!stale && status === 'completed') {
+        jobs = await this.listJobs(runId);
+        logJobs(jobs);
+        this.opts.log(`${label}: ${run.conclusion ?? 'completed'} after ${formatDuration(elapsed())}`);
+        return { run, jobs, timedOut: false, polls: polls + 1, elapsedMs: elapsed() };
+      }
+      // Jobs while it runs, for the progress log: at most once a minute, when the run reports a change
+      // (updated_at moved), else every two minutes (not every server moves updated_at as jobs finish).
+      // A 5-minute deploy then costs about one request a poll.
+      const sinceJobs = elapsed() - lastJobsAt;
+      if (!stale && status !== 'queued' && ((run.updatedAt !== lastUpdated && sinceJobs >= 60_000 * this.scale) || sinceJobs >= 120_000 * this.scale)) {
+        lastUpdated = run.updatedAt;
+        lastJobsAt = elapsed();
+        jobs = await this.listJobs(runId);
+        logJobs(jobs);
+      }
+      if (elapsed() >= o.timeoutMs) {
+        if (!stale) jobs = await this.listJobs(runId);
+        this.opts.log(`${label}: still ${status.replace(/_/g, ' ')} after ${formatDuration(elapsed())}; stopped following it (timeout ${formatDuration(o.timeoutMs)}).`);
+        return { run, jobs, timedOut: true, polls: polls + 1, elapsedMs: elapsed() };
+      }
+    }
+  }
+}
+
+export interface DispatchedRun {
+  id: number;
+  htmlUrl: string;
+  /** How the run was identified, for the summary. */
+  foundBy: string;
+}
+
+export interface FollowResult {
+  run: RunInfo;
+  /** Jobs of the followed attempt at the end. */
+  jobs: JobInfo[];
+  timedOut: boolean;
+  polls: number;
+  elapsedMs: number;
+}

@@ -1,0 +1,192 @@
+import { hasScopeMarker } from '@recovery/core';
+import type { GitHub } from './client';
+import { describeError, httpStatus } from './errors';
+import type { RepoRef } from './variables';
+
+/** The incident issue of a scope: found by label plus the hidden scope marker, opened, commented, closed. */
+
+export interface IncidentIssue {
+  number: number;
+  url: string;
+  title: string;
+  createdAt: string;
+  labels: string[];
+  body: string;
+}
+
+export interface NewIssue {
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+}
+
+const PER_PAGE = 100;
+/** The default label gets a colour and a description; others (and `flap`, added on close) get GitHub's grey. */
+const KNOWN_LABELS: Record<string, { color: string; description: string }> = {
+  recovery: { color: 'b60205', description: 'Incident tracked by recovery (one issue per scope)' },
+};
+
+type IssueData = { number: number; html_url: string; title: string; created_at: string; body?: string | null; labels: Array<string | { name?: string }>; pull_request?: unknown };
+
+const labelName = (l: string | { name?: string }) => (typeof l === 'string' ? l : (l.name ?? ''));
+const toIssue = (d: IssueData): IncidentIssue => ({
+  number: d.number,
+  url: d.html_url,
+  title: d.title,
+  createdAt: d.created_at,
+  labels: d.labels.map(labelName).filter(Boolean),
+  body: d.body ?? '',
+});
+const lower = (names: string[]) => new Set(names.map((n) => n.toLowerCase()));
+
+interface AssigneeRejection {
+  why: string;
+  /** The login GitHub named, when it named one. */
+  login?: string;
+}
+
+/** A 422 about assignees: GitHub says `{ resource: 'Issue', field: 'assignees', code: 'invalid', value }`. */
+function assigneeRejection(e: unknown): AssigneeRejection | undefined {
+  if (httpStatus(e) !== 422) return undefined;
+  const data = (e as { response?: { data?: { message?: string; errors?: Array<{ field?: string; value?: unknown; code?: string; message?: string } | string> } } }).response?.data;
+  const hit = data?.errors?.find((x) => (typeof x === 'string' ? /assignee/i.test(x) : /^assignees?$/.test(x.field ?? '')));
+  if (typeof hit === 'string') return { why: hit };
+  if (hit) return typeof hit.value === 'string' ? { why: hit.code ?? 'invalid', login: hit.value } : { why: hit.message ?? 'invalid assignee' };
+  return /assignee/i.test(data?.message ?? '') ? { why: data!.message! } : undefined;
+}
+
+export class IssuesAdapter {
+  constructor(
+    private readonly gh: GitHub,
+    private readonly ref: RepoRef,
+  ) {}
+
+  private get full() {
+    return `${this.ref.owner}/${this.ref.repo}`;
+  }
+
+  /**
+   * The open incident issue of the scope, with ONE request: the open issues carrying the first label
+   * (100 newest), pull requests dropped (the issues API lists them too), the scope marker matched. Should
+   * there be several, the oldest wins, so every run comments on the same one.
+   */
+  async findOpenIncident(scope: string, label: string | undefined): Promise<IncidentIssue | undefined> {
+    let data: IssueData[];
+    try {
+      ({ data } = await this.gh.rest.issues.listForRepo({ ...this.ref, state: 'open', ...(label ? { labels: label } : {}), per_page: PER_PAGE }));
+    } catch (e) {
+      throw describeError(e, 'issues', 'read', `list the open issues of ${this.full}`, this.full);
+    }
+    const matches = data.filter((d) => !d.pull_request && hasScopeMarker(d.body, scope)).sort((a, b) => a.number - b.number);
+    return matches[0] ? toIssue(matches[0]) : undefined;
+  }
+
+  /**
+   * Creates the labels that do not exist yet (one listing request, more only past 100 labels). A label
+   * created meanwhile by another run (422 already_exists) counts as there. `dryRun` only lists.
+   */
+  async ensureLabels(names: string[], dryRun = false): Promise<{ created: string[]; missing: string[] }> {
+    const want = new Map(names.map((n) => [n.toLowerCase(), n]));
+    try {
+      for (let page = 1; want.size; page++) {
+        const { data } = await this.gh.rest.issues.listLabelsForRepo({ ...this.ref, per_page: PER_PAGE, page });
+        for (const l of data) want.delete(l.name.toLowerCase());
+        if (data.length < PER_PAGE) break;
+      }
+    } catch (e) {
+      throw describeError(e, 'issues', 'read', `list the labels of ${this.full}`, this.full);
+    }
+    const missing = [...want.values()];
+    const created: string[] = [];
+    if (dryRun) return { created, missing };
+    for (const name of missing) {
+      const known = KNOWN_LABELS[name.toLowerCase()];
+      try {
+        await this.gh.rest.issues.createLabel({ ...this.ref, name, color: known?.color ?? 'ededed', ...(known ? { description: known.description } : {}) });
+        created.push(name);
+      } catch (e) {
+        if (httpStatus(e) === 422 && /already_exists/.test(JSON.stringify((e as { response?: { data?: unknown } }).response?.data ?? ''))) continue;
+        throw describeError(e, 'issues', 'write', `create the label "${name}" in ${this.full}`, this.full);
+      }
+    }
+    return { created, missing };
+  }
+
+  /**
+   * Opens the issue. An assignee GitHub refuses (422: not a collaborator, or no such user) does not stop
+   * the incident from being reported: the issue is opened without that assignee (or, when GitHub names
+   * none, without assignees) and a warning says why.
+   * Labels GitHub silently dropped (a token without push access) are added once more; if that fails too,
+   * the warning says the next run will not find this issue.
+   */
+  async create(issue: NewIssue): Promise<{ issue: IncidentIssue; warnings: string[] }> {
+    const warnings: string[] = [];
+    const post = (assignees: string[]) =>
+      this.gh.rest.issues.create({ ...this.ref, title: issue.title, body: issue.body, labels: issue.labels, ...(assignees.length ? { assignees } : {}) });
+    // An assignee GitHub refuses is left out: first only the one it named, then all of them.
+    let assignees = issue.assignees;
+    const refused: string[] = [];
+    let data: IssueData | undefined;
+    while (!data) {
+      try {
+        ({ data } = await post(assignees));
+      } catch (e) {
+        const r = assignees.length ? assigneeRejection(e) : undefined;
+        if (!r) throw describeError(e, 'issues', 'write', `open an issue in ${this.full}`, this.full);
+        const named = r.login ? assignees.filter((a) => a.toLowerCase() === r.login!.toLowerCase()) : [];
+        const drop = named.length && refused.length === 0 ? named : assignees;
+        refused.push(`${drop.join(', ')} (${r.why})`);
+        assignees = assignees.filter((a) => !drop.includes(a));
+      }
+    }
+    if (refused.length) {
+      warnings.push(
+        `GitHub refused the assignee${refused.length > 1 || issue.assignees.length - assignees.length > 1 ? 's' : ''} ${refused.join('; ')}: the issue was opened ${assignees.length ? `assigned to ${assignees.join(', ')} only` : 'without assignees'}. ` +
+          'Assignees must be collaborators of the repository; fix `assignees` (or `escalate.assignees` in the policy).',
+      );
+    }
+    const got = toIssue(data);
+    const have = lower(got.labels);
+    const dropped = issue.labels.filter((l) => !have.has(l.toLowerCase()));
+    if (dropped.length) {
+      try {
+        const { data: labels } = await this.gh.rest.issues.addLabels({ ...this.ref, issue_number: got.number, labels: dropped });
+        got.labels = labels.map((l) => l.name);
+      } catch {
+        warnings.push(
+          `GitHub dropped the labels ${dropped.join(', ')} from issue #${got.number} (the token has no push access) and refused to add them: ` +
+            'the next run cannot find this issue by label and will open another. Use a token that can label issues.',
+        );
+      }
+    }
+    return { issue: got, warnings };
+  }
+
+  /** Adds a comment; returns its link. */
+  async comment(number: number, body: string): Promise<string> {
+    try {
+      const { data } = await this.gh.rest.issues.createComment({ ...this.ref, issue_number: number, body });
+      return data.html_url;
+    } catch (e) {
+      throw describeError(e, 'issues', 'write', `comment on issue #${number} in ${this.full}`, this.full);
+    }
+  }
+
+  /** Closes as completed; extra labels (flap) ride on the same request. */
+  async close(issue: IncidentIssue, addLabels: string[] = []): Promise<void> {
+    const have = lower(issue.labels);
+    const extra = addLabels.filter((l) => !have.has(l.toLowerCase()));
+    try {
+      await this.gh.rest.issues.update({
+        ...this.ref,
+        issue_number: issue.number,
+        state: 'closed',
+        state_reason: 'completed',
+        ...(extra.length ? { labels: [...issue.labels, ...extra] } : {}),
+      });
+    } catch (e) {
+      throw describeError(e, 'issues', 'write', `close issue #${issue.number} in ${this.full}`, this.full);
+    }
+  }
+}
