@@ -56,7 +56,7 @@ export function fence(text: string, lang = ''): string {
 
 /** Everything copied from logs: secrets redacted, mentions neutered, control characters dropped. */
 export function sanitizeExternal(text: string, known: readonly string[] = []): string {
-  // eslint-disable-next-line no-control-regex
+
   const clean = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
   return neuterMentions(redactSecrets(clean, known));
 }
