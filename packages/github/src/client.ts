@@ -19,6 +19,26 @@ export interface ClientOptions {
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 
+/**
+ * Octokit's throttling plugin starts mutating requests at least this long apart, per process (GitHub's
+ * advice against secondary rate limits). A write queued behind another one goes out up to this much
+ * later than it was asked for.
+ */
+export const WRITE_SPACING_MS = 1000;
+let lastMutationSentAt = 0;
+
+/** How long until a mutating request would go out at once, not held back by the throttling plugin. */
+export function msUntilWriteSlot(now = Date.now()): number {
+  return Math.max(0, lastMutationSentAt + WRITE_SPACING_MS + 25 - now);
+}
+
+/** Notes when each mutating request actually leaves (after the throttling plugin's queue). */
+const trackingFetch: typeof fetch = (input, init) => {
+  const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') lastMutationSentAt = Date.now();
+  return fetch(input, init);
+};
+
 export function apiUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return (env.GITHUB_API_URL || DEFAULT_API_URL).replace(/\/+$/, '');
 }
@@ -33,6 +53,7 @@ export function createClient(opts: ClientOptions): GitHub {
     auth: opts.token || undefined,
     baseUrl: (opts.baseUrl ?? apiUrlFromEnv()).replace(/\/+$/, ''),
     userAgent: opts.userAgent ?? 'recovery-actions',
+    request: { fetch: trackingFetch },
     log: opts.log ?? { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
     throttle: {

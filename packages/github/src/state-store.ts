@@ -7,7 +7,7 @@ import {
   type State,
   type TrackName,
 } from '@recovery/core';
-import type { GitHub } from './client';
+import { msUntilWriteSlot, type GitHub } from './client';
 import { GitHubError } from './errors';
 import { VariablesAdapter, type RepoRef, type Variable } from './variables';
 
@@ -108,6 +108,8 @@ export class StateStore {
 
   /** One list-variables request (more only past 30 variables). */
   async read(): Promise<Snapshot> {
+    // The snapshot is at least as new as the moment the request left.
+    const startedAt = Date.now();
     const variables = await this.variables.list();
     const overrides = readOverrides(variables, this.opts.scope);
     const v = variables.get(this.variable);
@@ -120,7 +122,7 @@ export class StateStore {
         : { kind: 'corrupt', problem: parsed.problem, futureVersion: parsed.futureVersion, raw: v.value, overrides, variables };
     }
     this.last = snap;
-    this.lastReadAt = Date.now();
+    this.lastReadAt = startedAt;
     return snap;
   }
 
@@ -147,7 +149,11 @@ export class StateStore {
         return { state: base, written: true, attempts: attempt - 1 };
       }
       // A write must land soon after the read it is based on, or a concurrent writer's change could be
-      // overwritten after that writer has already verified it. Re-read a stale snapshot first.
+      // overwritten after that writer has already verified it. The throttling plugin holds a write back
+      // until 1 s after this process's previous one: wait for that slot first, so that the write goes out
+      // right after the check below, then re-read a stale snapshot.
+      const slot = msUntilWriteSlot();
+      if (slot > 0) await this.sleep(slot);
       if (Date.now() - this.lastReadAt > settleMs / 4 && staleRereads < 3) {
         staleRereads++;
         snap = await this.read();
