@@ -55,7 +55,8 @@ export function createClient(opts: ClientOptions): GitHub {
     userAgent: opts.userAgent ?? 'recovery-actions',
     request: { fetch: trackingFetch },
     log: opts.log ?? { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
+    // 429 belongs to the throttling plugin, which waits for retry-after; the retry plugin would not.
+    retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
     throttle: {
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
         warn(`GitHub rate limit hit for ${options.method} ${options.url}; retrying after ${retryAfter}s (retry ${retryCount + 1} of ${retries})`);
