@@ -43,30 +43,32 @@ export const checkUrl = () =>
 /** One health check: an HTTP(S) or TCP probe, or a command. Shared by the policy and the `targets` input. */
 export const CheckSchema = z
   .strictObject({
-    name: nonEmpty('expected a name').optional(),
-    url: checkUrl().optional(),
-    run: nonEmpty('expected a shell command').optional(),
-    method: oneOf(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional(),
+    name: nonEmpty('expected a name').optional().meta({ description: 'Name in reports (default: the service name, or its position).' }),
+    url: checkUrl().optional().meta({ description: 'http(s)://… (an HTTP request) or tcp://host:port (a connection). Exactly one of url and run.' }),
+    run: nonEmpty('expected a shell command').optional().meta({ description: 'A shell command: healthy on exit 0; its output is kept for the report.' }),
+    method: oneOf(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional().meta({ description: 'HTTP method (default GET).' }),
     headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
       error: 'expected a map of header names to values',
-    }).optional(),
-    body: z.string({ error: 'expected a text body' }).optional(),
-    timeout: duration().optional(),
-    retries: wholeNumber(0, 10).optional(),
-    critical: bool().optional(),
-    'tls-min-days': wholeNumber(0, 3650).optional(),
+    }).optional().meta({ description: 'Request headers. Values are masked and never printed; ${NAME} is read from the step environment (set it from a secret).' }),
+    body: z.string({ error: 'expected a text body' }).optional().meta({ description: 'Request body.' }),
+    timeout: duration().optional().meta({ description: 'Per-attempt timeout, like 10s (default: health.timeout).' }),
+    retries: wholeNumber(0, 10).optional().meta({ description: 'Extra attempts, 0-10 (default: health.retries).' }),
+    critical: bool().optional().meta({ description: 'When this check fails, the whole result is unhealthy.' }),
+    'tls-min-days': wholeNumber(0, 3650).optional().meta({ description: 'https: a certificate expiring within this many days is unhealthy.' }),
     expect: z
       .strictObject({
-        status: statusRanges().optional(),
-        'body-contains': z.string({ error: 'expected a text' }).optional(),
+        status: statusRanges().optional().meta({ description: 'Accepted statuses, like 200-299,304 (default: health.expect-status).' }),
+        'body-contains': z.string({ error: 'expected a text' }).optional().meta({ description: 'Text the body must contain.' }),
         json: z
           .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]), {
             error: 'expected a map of dot paths to expected values',
           })
-          .optional(),
-        'max-latency': duration().optional(),
+          .optional()
+          .meta({ description: 'Dot paths into the JSON body and the values expected there, like status: healthy and services.database: ok.' }),
+        'max-latency': duration().optional().meta({ description: 'A slower answer fails, like 2s.' }),
       })
-      .optional(),
+      .optional()
+      .meta({ description: 'What a passing answer looks like.' }),
   })
   .superRefine((c, ctx) => {
     if (!c.url === !c.run) ctx.addIssue({ code: 'custom', message: 'expected exactly one of url or run' });
@@ -74,100 +76,111 @@ export const CheckSchema = z
 export type Check = z.output<typeof CheckSchema>;
 
 export const RuleSchema = z.strictObject({
-  name: nonEmpty('expected a rule name').optional(),
-  pattern: regexSource(),
-  category: oneOf(CATEGORIES),
-  severity: oneOf(SEVERITIES).default('medium'),
-  action: oneOf(RULE_ACTIONS),
-  job: regexSource().optional(),
+  name: nonEmpty('expected a rule name').optional().meta({ description: 'Shown in the decision path.' }),
+  pattern: regexSource().meta({ description: 'JavaScript regular expression tested on each log line (without its timestamp and colour codes).' }),
+  category: oneOf(CATEGORIES).meta({ description: 'Failure category of a match.' }),
+  severity: oneOf(SEVERITIES).default('medium').meta({ description: 'Severity of a match.' }),
+  action: oneOf(RULE_ACTIONS).meta({ description: 'What a match suggests: none, rerun, recover, redeploy or escalate.' }),
+  job: regexSource().optional().meta({ description: 'Only jobs whose name matches this regular expression.' }),
 });
 export type Rule = z.output<typeof RuleSchema>;
 
 export const StepSchema = z.strictObject({
-  name: nonEmpty('expected a step name').optional(),
-  run: nonEmpty('expected a shell command'),
-  timeout: duration().default(300_000),
-  retries: wholeNumber(0, 10).default(2),
-  'retry-delay': duration().default(30_000),
+  name: nonEmpty('expected a step name').optional().meta({ description: 'Shown in the report (fixed-by-step).' }),
+  run: nonEmpty('expected a shell command').meta({ description: 'A non-destructive shell command: restart, clear a cache, reset the network.' }),
+  timeout: duration().prefault('5m').meta({ description: 'The step is killed, with everything it started, after this long.' }),
+  retries: wholeNumber(0, 10).prefault(2).meta({ description: 'Extra attempts when the command fails.' }),
+  'retry-delay': duration().prefault('30s').meta({ description: 'Wait between attempts.' }),
 });
 export type RecoveryStep = z.output<typeof StepSchema>;
 
 const TriggerSchema = z
-  .strictObject({ bad: wholeNumber(1, 50).default(1), of: wholeNumber(1, 50).default(1) })
+  .strictObject({
+    bad: wholeNumber(1, 50).prefault(1).meta({ description: 'Start recovery when at least this many…' }),
+    of: wholeNumber(1, 50).prefault(1).meta({ description: '…of the last this many recorded results were bad.' }),
+  })
   .refine((t) => t.bad <= t.of, { message: 'expected bad ≤ of' });
 
 export const PolicySchema = z.strictObject({
-  version: z.literal(1, { error: 'expected 1 (the only policy version)' }).default(1),
+  version: z.literal(1, { error: 'expected 1 (the only policy version)' }).prefault(1).meta({ description: 'Policy format version.' }),
   services: z
     .record(
       z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'expected a service name of letters, digits, . _ -' }),
       z.strictObject({
-        environment: nonEmpty().optional(),
-        checks: z.array(CheckSchema, { error: 'expected a list of checks' }).min(1, { message: 'expected at least one check' }),
+        environment: nonEmpty().optional().meta({ description: 'The deployment environment this service runs in.' }),
+        checks: z.array(CheckSchema, { error: 'expected a list of checks' }).min(1, { message: 'expected at least one check' }).meta({ description: 'Its health checks (used when the targets input is empty).' }),
       }),
       { error: 'expected a map of service names to their checks' },
     )
-    .default({}),
+    .default({})
+    .meta({ description: 'Services by name, each with its health checks.' }),
   health: z
     .strictObject({
-      'degraded-ratio': ratio().default(0.66),
-      'slow-threshold': duration().default(5_000),
-      timeout: duration().default(10_000),
-      retries: wholeNumber(0, 10).default(2),
-      'retry-delay': duration().default(1_000),
-      concurrency: wholeNumber(1, 256).default(32),
-      'expect-status': statusRanges().default([[200, 399]]),
-      trigger: TriggerSchema.prefault({}),
-      'degraded-is-bad': bool().default(false),
+      'degraded-ratio': ratio().prefault(0.66).meta({ description: 'Share of passing checks (0-1) below which the result is unhealthy; above it, some failing is degraded.' }),
+      'slow-threshold': duration().prefault('5s').meta({ description: 'A passing check slower than this makes the result degraded.' }),
+      timeout: duration().prefault('10s').meta({ description: 'Per-attempt timeout.' }),
+      retries: wholeNumber(0, 10).prefault(2).meta({ description: 'Extra attempts per check, with exponential back-off and jitter.' }),
+      'retry-delay': duration().prefault('1s').meta({ description: 'Base of the back-off between attempts.' }),
+      concurrency: wholeNumber(1, 256).prefault(32).meta({ description: 'Checks probed at once.' }),
+      'expect-status': statusRanges().prefault('200-399').meta({ description: 'Accepted HTTP statuses.' }),
+      trigger: TriggerSchema.prefault({}).meta({ description: 'When should-recover turns true: bad of the last of recorded results (persistent degradation).' }),
+      'degraded-is-bad': bool().prefault(false).meta({ description: 'Count degraded results as bad for the trigger.' }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({ description: 'How check results add up to healthy, degraded or unhealthy.' }),
   breaker: z
     .strictObject({
-      'recovery-threshold': wholeNumber(1, 100).default(3),
-      'deployment-threshold': wholeNumber(1, 100).default(5),
-      'half-open-after': duration().optional(),
+      'recovery-threshold': wholeNumber(1, 100).prefault(3).meta({ description: 'Consecutive recovery failures that open the recovery track (variable CIRCUIT_BREAKER_THRESHOLD wins).' }),
+      'deployment-threshold': wholeNumber(1, 100).prefault(5).meta({ description: 'Consecutive deployment failures that open the deployment track (variable DEPLOYMENT_CIRCUIT_BREAKER_THRESHOLD wins).' }),
+      'half-open-after': duration().optional().meta({ description: 'After this long open, allow one trial (half-open). Unset: a person closes the breaker.' }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({ description: 'The two-track circuit breaker that stops runaway automation.' }),
   classify: z
     .strictObject({
-      rules: z.array(RuleSchema, { error: 'expected a list of rules' }).default([]),
-      ignore: z.array(regexSource(), { error: 'expected a list of regular expressions' }).default([]),
-      defaults: bool().default(true),
+      rules: z.array(RuleSchema, { error: 'expected a list of rules' }).default([]).meta({ description: 'Your rules, in order, before the built-in ones; the highest-ranked rule that matches any line wins.' }),
+      ignore: z.array(regexSource(), { error: 'expected a list of regular expressions' }).default([]).meta({ description: 'Log lines matching any of these are never matched or shown.' }),
+      defaults: bool().prefault(true).meta({ description: 'Apply the built-in rules after yours.' }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({ description: 'How a failed run is classified from its job logs.' }),
   recovery: z
     .strictObject({
-      'max-reruns': wholeNumber(0, 49).default(2),
-      steps: z.array(StepSchema, { error: 'expected a list of steps' }).default([]),
+      'max-reruns': wholeNumber(0, 49).prefault(2).meta({ description: 'Re-runs of a failed run before moving on (GitHub caps a run at 50 attempts).' }),
+      steps: z.array(StepSchema, { error: 'expected a list of steps' }).default([]).meta({ description: 'Recovery steps, run in order; health is checked after each and the first that restores it ends the list.' }),
       redeploy: z
         .strictObject({
-          workflow: nonEmpty('expected a workflow file name like deploy.yml').optional(),
-          environment: nonEmpty().optional(),
-          ref: nonEmpty().optional(),
-          inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
-          timeout: duration().default(1_800_000),
+          workflow: nonEmpty('expected a workflow file name like deploy.yml').optional().meta({ description: 'Your deploy workflow (file name); it needs a workflow_dispatch trigger. Unset: no automated redeploy.' }),
+          environment: nonEmpty().optional().meta({ description: 'Deployment environment whose history gives the last good release.' }),
+          ref: nonEmpty().optional().meta({ description: 'Branch to dispatch the workflow on (default: the default branch).' }),
+          inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}).meta({ description: 'Inputs of the dispatch; {sha}, {ref} and {artifact} are filled from the chosen release.' }),
+          timeout: duration().prefault('30m').meta({ description: 'Give up waiting for the deploy run after this long.' }),
         })
-        .prefault({}),
+        .prefault({})
+        .meta({ description: 'Redeploying the last good release.' }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({ description: 'What automation may do: re-runs, recovery steps, redeploys.' }),
   escalate: z
     .strictObject({
-      labels: z.array(nonEmpty(), { error: 'expected a list of labels' }).default(['recovery']),
-      assignees: z.array(nonEmpty(), { error: 'expected a list of user names' }).default([]),
-      'notify-webhook-secret': nonEmpty().optional(),
-      'flap-window': duration().default(900_000),
-      'on-critical': bool().default(true),
+      labels: z.array(nonEmpty(), { error: 'expected a list of labels' }).default(['recovery']).meta({ description: 'Labels of the incident issue (created when missing); the first one finds the open incident.' }),
+      assignees: z.array(nonEmpty(), { error: 'expected a list of user names' }).default([]).meta({ description: 'People assigned to a new incident issue.' }),
+      'notify-webhook-secret': nonEmpty().optional().meta({ description: 'Name of the secret holding a chat incoming-webhook URL (Slack format), for the workflows to pass as notify-webhook.' }),
+      'flap-window': duration().prefault('15m').meta({ description: 'An incident resolved this soon after opening is labelled flap.' }),
+      'on-critical': bool().prefault(true).meta({ description: 'Escalate critical-severity failures to a person instead of automating.' }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({ description: 'How people are told: the tracking issue and notifications.' }),
   environments: z
     .record(
       z.string(),
       z.strictObject({
-        'requires-approval': bool().default(false),
-        url: z.string().optional(),
+        'requires-approval': bool().prefault(false).meta({ description: 'Redeploys run in this GitHub environment, so its required reviewers approve them.' }),
+        url: z.string().optional().meta({ description: 'Link shown in reports.' }),
       }),
     )
-    .default({}),
+    .default({})
+    .meta({ description: 'Deployment environments by name.' }),
 });
 
 export type Policy = z.output<typeof PolicySchema>;

@@ -23,6 +23,7 @@ export const ratio = () => {
 export const duration = () =>
   z
     .union([z.string(), z.number()], { error: `expected ${DURATION_HINT}` })
+    .meta({ examples: ['30s', '5m', '1h30m'] })
     .transform((v, ctx) => {
       const ms = parseDuration(v);
       if (ms === undefined) {
@@ -69,7 +70,7 @@ export function parseStatusRanges(text: string): Array<[number, number]> | undef
   return out.length ? out : undefined;
 }
 export const statusRanges = () =>
-  z.union([z.string(), z.number()], { error: STATUS_HINT }).transform((v, ctx) => {
+  z.union([z.string(), z.number()], { error: STATUS_HINT }).meta({ examples: ['200-299,304'] }).transform((v, ctx) => {
     const r = parseStatusRanges(String(v));
     if (!r) {
       ctx.addIssue({ code: 'custom', message: STATUS_HINT });
