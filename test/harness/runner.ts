@@ -91,7 +91,7 @@ export interface RunResult {
 
 /** Variables of the host environment the child may see; everything else (GITHUB_*, tokens, proxies…) is dropped. */
 const HOST_ENV_ALLOWED = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'TMP', 'TEMP', 'SYSTEMROOT', 'COMSPEC', 'PATHEXT', 'WINDIR', 'NODE_V8_COVERAGE']);
-const hostEnv = (): Record<string, string> => {
+export const hostEnv = (): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && (HOST_ENV_ALLOWED.has(k.toUpperCase()) || /^LC_/.test(k))) out[k] = v;
   return out;

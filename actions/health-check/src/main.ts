@@ -80,7 +80,10 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   else if (!inputs.token) recording = { kind: 'off', why: 'no `token`' };
   else {
     const store = new StateStore({ gh: github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
-    const change: Change = { id: `${ctx.runId}.${ctx.runAttempt}.health.${inputs.scope}`, now: ctx.now(), by: ctx.by };
+    // Every job of a run (and of the workflows it calls) shares the run id: the job and step make the id
+    // unique, or a second probe in the same run (the recovery workflow's verify job) would not be recorded.
+    const step = `${process.env.GITHUB_JOB ?? 'job'}.${process.env.GITHUB_ACTION ?? 'health-check'}`;
+    const change: Change = { id: `${ctx.runId}.${ctx.runAttempt}.${step}.health.${inputs.scope}`, now: ctx.now(), by: ctx.by };
     try {
       const up = await store.update(change.id, (s) => appendHealth(s, result, policy, change));
       window = up.state.health.window;

@@ -1,0 +1,40 @@
+import { chmodSync } from 'node:fs';
+import path from 'node:path';
+import { writeFiles } from '../harness/temp';
+import type { StandIn } from './types';
+
+/** A gitignore-like pattern (as in a non-cone sparse checkout): `dir/`, `*.yml`, `a/**`, an exact path. */
+function matcher(pattern: string): (file: string) => boolean {
+  const p = pattern.trim().replace(/^\/+/, '');
+  if (p.endsWith('/')) return (f) => f.startsWith(p);
+  const re = new RegExp(
+    `^${p
+      .split('**')
+      .map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
+      .join('.*')}(/.*)?$`,
+  );
+  return (f) => re.test(f);
+}
+
+/**
+ * actions/checkout: copies the repository's files (RunWorkflowOptions.workspaceFiles) into the job's
+ * workspace, or only those matching `sparse-checkout` when it is given (one pattern a line). It refuses
+ * `repository:` or `ref:` inputs pointing elsewhere: a workflow that checks out other code (the failed
+ * run's head, say) must not pass silently. Files starting with `#!` are made executable (git's exec bit).
+ */
+export const checkout: StandIn = (step) => {
+  const other = [step.with.repository, step.with.ref].filter((v) => v && v !== String(step.github.repository) && v !== String(step.github.ref) && v !== String(step.github.sha));
+  if (other.length) return { outcome: 'failure', stdout: `checkout stand-in: refusing to check out ${other.join(' ')}: only the repository's own default-branch files are available` };
+  const patterns = (step.with['sparse-checkout'] ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const match = patterns.length ? (f: string) => patterns.some((p) => matcher(p)(f)) : () => true;
+  const picked = Object.fromEntries(Object.entries(step.files).filter(([f]) => match(f)));
+  writeFiles(step.workspace, picked);
+  for (const [f, text] of Object.entries(picked)) if (text.startsWith('#!')) chmodSync(path.join(step.workspace, f), 0o755);
+  const names = Object.keys(picked);
+  return { stdout: `checkout stand-in: ${names.length} file${names.length === 1 ? '' : 's'}${patterns.length ? ` (sparse: ${patterns.join(', ')})` : ''}: ${names.join(', ')}` };
+};
+
+/** Stand-ins for the foreign actions this project's workflows use. Pass them as `standIns` (declared, never implied). */
+export const STANDARD_STAND_INS: Record<string, StandIn> = {
+  'actions/checkout': checkout,
+};

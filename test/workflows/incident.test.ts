@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { useEmulator } from '../emulator/vitest';
+import { BAD, GOOD, deployFailedEvent, failedDeployRun, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type Service, type World } from './scenario';
+
+/**
+ * The incident lifecycle through the real workflow files: examples/monitor.yml and
+ * examples/on-deploy-failure.yml calling health-monitor.yml and recovery.yml, with the local bundles,
+ * against the emulator and a real local service whose release the simulated deploy workflow switches.
+ */
+
+const emu = useEmulator({ timeScale: 100 });
+let n = 0;
+let svc: Service | undefined;
+afterEach(async () => {
+  await svc?.close();
+  svc = undefined;
+});
+
+async function world(): Promise<World> {
+  svc = await startService();
+  const repo = emu().createRepo(`octo/shop-${++n}`);
+  return { emu: emu(), repo, svc, files: repositoryFiles(svc) };
+}
+
+describe('steady healthy monitoring', () => {
+  it('a healthy monitor run is one API request and no write; recovery is skipped', async () => {
+    const w = await world();
+    await run(w, 'examples/monitor.yml', { eventName: 'schedule' }); // the first run creates the state document
+    const from = w.emu.log.length;
+    const res = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+
+    expect(res.result).toBe('success');
+    expect(res.warnings).toEqual([]);
+    expect(res.job('monitor/check').result).toBe('success');
+    expect(res.job('monitor/check').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', reason: 'none' });
+    expect(res.job('monitor/recover').result).toBe('skipped');
+    expect(res.job('monitor').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', decision: '' });
+    // No job of recovery.yml exists in the run: the reusable workflow was never called.
+    expect(Object.keys(res.jobs).sort()).toEqual(['monitor', 'monitor/check', 'monitor/recover']);
+    const requests = requestsSince(w, from);
+    expect(requests.map((r) => `${r.method} ${r.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables']);
+    expect(requests.filter((r) => r.write)).toEqual([]);
+    // The checkout stand-in honoured the sparse checkout: only the policy file reached the job.
+    expect(res.step('monitor/check', '__actions_checkout').stdout).toContain('2 files (sparse: .github/recovery.yml, scripts/): .github/recovery.yml, scripts/restart.sh');
+    expect(res.summary).toContain('Health: healthy');
+    // Least privilege and the callee's own concurrency group, as evaluated.
+    expect(res.job('monitor').permissions).toEqual({ contents: 'read' });
+    expect(res.job('monitor/check').permissions).toEqual({ contents: 'read' });
+    expect(res.job('monitor/check').concurrency).toEqual({ group: 'recovery-monitor-default', cancelInProgress: false });
+    expect(stateOf(w.repo).health).toMatchObject({ window: [], last: 'healthy' });
+  });
+});
+
+describe('a bad release, recovered', () => {
+  it('failed deploy → classified and re-run (no help) → recovery step (no help) → redeploy of the last good release → healthy; the issue opens, follows and resolves with its duration', async () => {
+    const w = await world();
+    seedReleases(w.repo, w.emu.clock);
+    const dispatched = scriptDeploys(w.repo, w.svc);
+    w.svc.release = BAD; // the bad release is live: the service answers 503
+    const deployRun = failedDeployRun(w.repo);
+
+    // 1. The deploy workflow failed: on-deploy-failure classifies its logs and re-runs it; the re-run fails too.
+    const r1 = await run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: deployFailedEvent(w, deployRun.id) });
+    expect(r1.warnings).toEqual([]);
+    expect(r1.job('recover').result).toBe('failure');
+    expect(r1.job('recover/evaluate').outputs).toMatchObject({ decision: 'rerun', category: 'dependency', severity: 'medium', health: 'unhealthy', environment: 'production' });
+    expect(r1.step('recover/evaluate', 'evaluate').with).toMatchObject({ 'run-id': String(deployRun.id), 'health-status': 'unhealthy', 'recovery-type': 'full' });
+    expect(r1.job('recover/rerun').result).toBe('failure');
+    expect(r1.job('recover/rerun').outputs.result).toBe('failure');
+    expect(w.repo.run(deployRun.id)!.attempts).toHaveLength(2);
+    for (const j of ['recover/recover', 'recover/redeploy', 'recover/verify']) expect(r1.job(j).result, j).toBe('skipped');
+    expect(r1.job('recover/incident').outputs).toMatchObject({ action: 'created', 'issue-number': '1' });
+    expect(r1.job('recover/timeline').result).toBe('success');
+    // The callee's concurrency group is its own, not one a caller holds.
+    expect(r1.job('recover').workflow?.concurrency).toEqual({ group: 'recovery-loop-default', cancelInProgress: false });
+    const issue = w.repo.issue(1)!;
+    expect(issue.state).toBe('open');
+    expect(issue.labels).toEqual(expect.arrayContaining(['recovery', 'incident']));
+    expect(issue.body).toContain('registry-5xx');
+    expect(stateOf(w.repo).breaker.recovery.failures).toBe(1);
+
+    // 2. The monitor sees the outage: the recovery step runs and does not help.
+    const r2 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+    expect(r2.warnings).toEqual([]);
+    expect(r2.job('monitor/check').outputs).toMatchObject({ status: 'unhealthy', 'should-recover': 'true', reason: 'health_check_failed' });
+    expect(r2.job('monitor/recover/evaluate').outputs.decision).toBe('recover');
+    expect(r2.job('monitor/recover/recover').result).toBe('failure');
+    expect(r2.job('monitor/recover/recover').outputs).toEqual({ result: 'failure', 'fixed-by-step': '' });
+    expect(w.svc.restarts).toBe(1);
+    expect(r2.job('monitor/recover/incident').outputs.action).toBe('commented');
+    expect(r2.job('monitor').outputs).toMatchObject({ status: 'unhealthy', 'should-recover': 'true', decision: 'recover' });
+    expect(stateOf(w.repo).breaker.recovery.failures).toBe(2);
+
+    // 3. Next rung: redeploy the last good release, in the production environment; healthy again.
+    const r3 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+    expect(r3.warnings).toEqual([]);
+    expect(r3.result).toBe('success');
+    expect(r3.job('monitor/recover/evaluate').outputs.decision).toBe('redeploy');
+    const redeploy = r3.job('monitor/recover/redeploy');
+    expect(redeploy.result).toBe('success');
+    expect(redeploy.environment).toEqual({ name: 'production' });
+    expect(redeploy.outputs).toMatchObject({ result: 'success', 'target-sha': GOOD });
+    expect(dispatched).toEqual([{ sha: GOOD }]);
+    expect(w.svc.release).toBe(GOOD);
+    expect(r3.job('monitor/recover/verify').outputs.status).toBe('healthy');
+    expect(r3.step('monitor/recover/verify', 'Record a redeploy that restored health').outcome).toBe('success');
+    expect(r3.job('monitor/recover/incident').outputs.action).toBe('closed');
+    expect(r3.job('monitor').outputs).toEqual({ status: 'unhealthy', 'should-recover': 'true', decision: 'redeploy' });
+
+    // The issue: opened by the failed deploy, followed by the monitor, resolved with the outage's duration.
+    expect(w.repo.issues).toHaveLength(1);
+    expect(issue.state).toBe('closed');
+    const comments = issue.comments.map((c) => c.body);
+    expect(comments).toHaveLength(2);
+    expect(comments[0]).toContain('recover');
+    expect(comments[1]).toMatch(/Resolved|resolved/);
+    expect(comments[1]).toMatch(/\d+(\.\d+)?s|\d+m/);
+    const state = stateOf(w.repo);
+    expect(state.incident).toBeNull();
+    expect(state.incidents.at(-1)).toMatchObject({ outcome: 'recovered', automated: true, rollback: true });
+    expect(state.breaker.recovery).toMatchObject({ status: 'closed', failures: 0 });
+    expect(state.releases.knownBad).toContain(BAD);
+    // The verify job's probe is recorded too (a distinct change from the monitor's own probe in the same run).
+    expect(state.health).toMatchObject({ window: [], last: 'healthy' });
+
+    // The run's summary ends with the incident timeline, in mermaid.
+    const timeline = r3.summaries.at(-1)!;
+    expect(timeline.job).toBe('monitor/recover/timeline');
+    expect(timeline.markdown).toMatch(/```mermaid\ntimeline\n {4}title Recovery session \d{8}-\d{4}-\d+\n {4}detected : health unhealthy : health_check_failed\n {4}decided : redeploy : category n\/a\n {4}acted : success\n {4}verified : healthy : issue closed\n```/);
+
+    // Steady again: the next monitor run is healthy, one request, no write, no recovery.
+    const from = w.emu.log.length;
+    const r4 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+    expect(r4.job('monitor/recover').result).toBe('skipped');
+    expect(requestsSince(w, from).filter((r) => r.write)).toEqual([]);
+  });
+});
