@@ -1,5 +1,6 @@
 import '../checks/json-imports';
 import { Evaluator, Lexer, Parser, data, type Expr } from '@actions/expressions';
+import { TokenType } from '@actions/expressions/lexer';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
 import { truthy } from '@actions/expressions/result';
 import { isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString } from '@actions/workflow-parser';
@@ -84,6 +85,10 @@ function parse(expression: string): Expr {
   let expr = parsed.get(expression);
   if (!expr) {
     const { tokens } = new Lexer(expression).lex();
+    // @actions/expressions 0.3.x unescapes only the first '' of a string literal (String.replace); GitHub
+    // unescapes all of them. The parser turns a `run:` with `${{ }}` into format('…'), so a script with
+    // two quotes would otherwise change.
+    for (const t of tokens) if (t.type === TokenType.STRING) t.value = t.lexeme.slice(1, -1).split("''").join("'");
     expr = new Parser(tokens, [...CONTEXT_NAMES], FUNCTION_INFO).parse();
     parsed.set(expression, expr);
   }

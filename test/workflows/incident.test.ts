@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../emulator/vitest';
-import { BAD, GOOD, deployFailedEvent, failedDeployRun, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type Service, type World } from './scenario';
+import { BAD, GOOD, closeAfterEach, deployFailedEvent, failedDeployRun, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
 
 /**
  * The incident lifecycle through the real workflow files: examples/monitor.yml and
@@ -9,15 +9,11 @@ import { BAD, GOOD, deployFailedEvent, failedDeployRun, repositoryFiles, request
  */
 
 const emu = useEmulator({ timeScale: 100 });
+const closing = closeAfterEach();
 let n = 0;
-let svc: Service | undefined;
-afterEach(async () => {
-  await svc?.close();
-  svc = undefined;
-});
 
 async function world(): Promise<World> {
-  svc = await startService();
+  const svc = closing(await startService());
   const repo = emu().createRepo(`octo/shop-${++n}`);
   return { emu: emu(), repo, svc, files: repositoryFiles(svc) };
 }

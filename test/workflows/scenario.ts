@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import type { Emulator, RepoHandle } from '../emulator';
 import { REPO_ROOT, makeEvent, startHttpServer, type TestHttpServer } from '../harness';
 import { runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions, type WorkflowRun } from '../workflow-runner';
@@ -18,7 +19,7 @@ export const TOKEN = 'test-token';
 /** Short waits: the state store's settle, the retry back-off, the run follower's polls (its 5 s first poll → 100 ms). */
 export const FAST_ENV = { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20', RECOVERY_POLL_SCALE: '0.02' };
 
-/** A service whose health follows the release it runs: `bad` answers 503. Restarts are counted and change nothing. */
+/** A service whose health follows the release it runs: `bad` answers 503. Restarts are counted (and fix it only with `fixOnRestart`). */
 export interface Service {
   http: TestHttpServer;
   url: string;
@@ -29,7 +30,7 @@ export interface Service {
   close: () => Promise<void>;
 }
 
-export async function startService(release = GOOD): Promise<Service> {
+export async function startService(release = GOOD, o: { fixOnRestart?: boolean } = {}): Promise<Service> {
   const svc = {
     release,
     restarts: 0,
@@ -37,6 +38,7 @@ export async function startService(release = GOOD): Promise<Service> {
   svc.http = await startHttpServer((req, res) => {
     if (req.url === '/restart' && req.method === 'POST') {
       svc.restarts++;
+      if (o.fixOnRestart) svc.release = GOOD;
       res.writeHead(204).end();
       return;
     }
@@ -49,7 +51,24 @@ export async function startService(release = GOOD): Promise<Service> {
   return svc;
 }
 
-export function policyFor(svc: Service, o: { steps?: boolean; threshold?: number } = {}): string {
+/** Something a test starts and must stop (a service, a webhook receiver). */
+export interface Closable {
+  close: () => Promise<void>;
+}
+
+/** Stops, after each test, what the returned function was given. Call once at the top of a test file. */
+export function closeAfterEach(): <T extends Closable>(c: T) => T {
+  const open: Closable[] = [];
+  afterEach(async () => {
+    for (const c of open.splice(0)) await c.close();
+  });
+  return (c) => {
+    open.push(c);
+    return c;
+  };
+}
+
+export function policyFor(svc: Service, o: { steps?: boolean; redeploy?: boolean; threshold?: number } = {}): string {
   return `version: 1
 services:
   api:
@@ -71,13 +90,17 @@ ${
       retries: 0
       timeout: 10s
 `
-}  redeploy:
+}${
+  o.redeploy === false
+    ? ''
+    : `  redeploy:
     workflow: deploy.yml
     environment: production
     inputs:
       sha: '{sha}'
     timeout: 5m
-breaker:
+`
+}breaker:
   recovery-threshold: ${o.threshold ?? 3}
 escalate:
   labels: [recovery, incident]

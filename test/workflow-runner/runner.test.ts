@@ -1,0 +1,451 @@
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, startHttpServer, tempDirWith } from '../harness';
+import { evaluate, evaluateCondition, declared } from './expressions';
+import { runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions } from './index';
+
+/** The runner itself, on small workflows in a throw-away project (this checkout's actions and bundles linked in). */
+
+function project(workflows: Record<string, string>): string {
+  const root = tempDirWith(Object.fromEntries(Object.entries(workflows).map(([f, text]) => [`.github/workflows/${f}`, text])), 'wf-project-');
+  for (const d of ['dist', 'health-check', 'circuit-breaker']) symlinkSync(path.join(REPO_ROOT, d), path.join(root, d));
+  return root;
+}
+
+const OPTS = { emulatorUrl: 'http://127.0.0.1:9', repository: 'octo/app' } satisfies Partial<RunWorkflowOptions>;
+const go = (root: string, file: string, o: Partial<RunWorkflowOptions> & { eventName: string }) => runWorkflow(`.github/workflows/${file}`, { ...OPTS, root, ...o });
+
+describe('expressions (GitHub’s engine)', () => {
+  it('evaluates functions, operators and contexts, and records reads of undeclared keys', () => {
+    const misses = new Set<string>();
+    const ctx = { needs: declared({ a: declared({ result: 'success', outputs: declared({ x: '1' }, 'needs.a.outputs') }, 'needs.a') }, 'needs'), inputs: declared({ flag: true }, 'inputs') };
+    expect(evaluate("format('{0}-{1}', needs.a.outputs.x, inputs.flag)", ctx).coerceString()).toBe('1-true');
+    expect(evaluateCondition("contains(fromJSON('[\"a\",\"b\"]'), 'b') && toJSON(inputs.flag) == 'true'", ctx)).toBe(true);
+    expect(evaluateCondition("needs.a.outputs.y == ''", ctx, { misses })).toBe(true);
+    expect(evaluateCondition('needs.b.result', ctx, { misses })).toBe(false);
+    expect([...misses]).toEqual(['needs.a.outputs.y', 'needs.b']);
+    // Every '' in a string literal is one quote (the engine's own lexer unescapes only the first).
+    expect(evaluate("format('it''s {0}''s ''{1}''', 'Bob', 1)", {}).coerceString()).toBe("it's Bob's '1'");
+    expect(evaluateCondition('success()', {}, { status: { success: () => false, failure: () => true, cancelled: () => false } })).toBe(false);
+    expect(evaluateCondition('always() && failure()', {}, { status: { success: () => false, failure: () => true, cancelled: () => false } })).toBe(true);
+  });
+});
+
+describe('jobs: needs, if and results', () => {
+  const WF = `name: graph
+on:
+  workflow_dispatch:
+    inputs:
+      mode:
+        type: choice
+        options: [fast, slow]
+        default: fast
+      loud:
+        type: boolean
+        default: false
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs:
+      kind: \${{ steps.s.outputs.kind }}
+    steps:
+      - id: s
+        run: echo "kind=$MODE-job" >> "$GITHUB_OUTPUT"
+        env:
+          MODE: \${{ inputs.mode }}
+  b:
+    needs: a
+    if: needs.a.outputs.kind == 'slow-job'
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo never
+  c:
+    needs: b
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo never
+  d:
+    needs: [a, b]
+    if: always() && needs.b.result == 'skipped' && contains(needs.a.outputs.kind, 'fast')
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    outputs:
+      seen: \${{ format('{0}/{1}', needs.b.result, inputs.loud) }}
+    steps:
+      - run: echo ok
+  e:
+    needs: d
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "never either, as b (an ancestor) was skipped"
+`;
+
+  it('runs in needs order; a false if skips a job and its dependents; always() lets a job run after a skip; success() looks at every ancestor', async () => {
+    const root = project({ 'graph.yml': WF });
+    const run = await go(root, 'graph.yml', { eventName: 'workflow_dispatch' });
+    expect(run.warnings).toEqual([]);
+    expect(run.job('a').outputs).toEqual({ kind: 'fast-job' });
+    expect(run.job('b').result).toBe('skipped');
+    expect(run.job('b').if).toBe("success() && (needs.a.outputs.kind == 'slow-job')");
+    expect(run.job('c').result).toBe('skipped');
+    expect(run.job('d').result).toBe('success');
+    expect(run.job('d').outputs).toEqual({ seen: 'skipped/false' });
+    expect(run.job('d').permissions).toEqual({ contents: 'read' });
+    expect(run.job('a').permissions).toEqual({});
+    // As on GitHub (actions/runner#491): a skipped ancestor skips a default-`if` job even though its direct need succeeded.
+    expect(run.job('e').result).toBe('skipped');
+    expect(run.result).toBe('success');
+    expect(run.trace).toMatch(/○ b skipped .*\[if: success\(\) && \(needs.a.outputs.kind == 'slow-job'\)\]/);
+
+    const slow = await go(root, 'graph.yml', { eventName: 'workflow_dispatch', inputs: { mode: 'slow', loud: true } });
+    expect(slow.job('b').result).toBe('success');
+    expect(slow.job('c').result).toBe('success');
+    expect(slow.job('d').result).toBe('skipped');
+    await expect(go(root, 'graph.yml', { eventName: 'workflow_dispatch', inputs: { mode: 'medium' } })).rejects.toThrow(/input 'mode' must be one of fast, slow/);
+    await expect(go(root, 'graph.yml', { eventName: 'schedule' })).rejects.toThrow(/not triggered by schedule/);
+  });
+
+  it('reports a reference to an output no job declares (it would evaluate to an empty string)', async () => {
+    const root = project({
+      'typo.yml': `on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs:
+      status: ok
+    steps:
+      - run: echo
+  b:
+    needs: a
+    if: needs.a.outputs.stauts == 'ok'
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo
+`,
+    });
+    const run = await go(root, 'typo.yml', { eventName: 'push' });
+    expect(run.job('b').result).toBe('skipped');
+    expect(run.warnings).toEqual(['.github/workflows/typo.yml: job b: reference to undeclared needs.a.outputs.stauts']);
+  });
+
+  it('a matrix runs one leg per combination; dependents see the legs folded', async () => {
+    const root = project({
+      'matrix.yml': `on: push
+permissions: {}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        node: [18, 20]
+        os: [linux]
+        include:
+          - node: 22
+            os: linux
+            experimental: true
+    outputs:
+      last: \${{ steps.s.outputs.v }}
+    steps:
+      - id: s
+        run: echo "v=\${{ matrix.node }}" >> "$GITHUB_OUTPUT"
+      - if: matrix.experimental
+        run: exit 1
+        continue-on-error: true
+  after:
+    needs: test
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "\${{ needs.test.result }}"
+`,
+    });
+    const run = await go(root, 'matrix.yml', { eventName: 'push' });
+    expect(Object.keys(run.jobs).sort()).toEqual(['after', 'test (18, linux)', 'test (20, linux)', 'test (22, linux, true)']);
+    expect(run.job('test (22, linux, true)').steps[1]).toMatchObject({ outcome: 'failure', conclusion: 'success' });
+    expect(run.job('test (18, linux)').steps[1]!.outcome).toBe('skipped');
+    expect(run.job('test (20, linux)').matrix).toEqual({ node: 20, os: 'linux' });
+    expect(run.job('after').result).toBe('success');
+  });
+});
+
+describe('steps', () => {
+  it('a failing step fails the job; later steps run only if their if allows; file commands, env levels, shells and working-directory work as on a runner', async () => {
+    const root = project({
+      'steps.yml': `on: push
+permissions: {}
+env:
+  LEVEL: workflow
+  KEEP: workflow
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    env:
+      LEVEL: job
+    defaults:
+      run:
+        working-directory: sub
+    steps:
+      - run: mkdir -p sub/deeper
+        working-directory: .
+      - id: first
+        run: |
+          { echo "level=$LEVEL"; echo "keep=$KEEP"; } >> "$GITHUB_OUTPUT"
+          echo "FROM_ENV_FILE=yes" >> "$GITHUB_ENV"
+          mkdir -p "$RUNNER_TEMP/bin" && printf '#!/bin/sh\\necho tool-ran\\n' > "$RUNNER_TEMP/bin/mytool" && chmod +x "$RUNNER_TEMP/bin/mytool"
+          echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"
+          echo "### built" >> "$GITHUB_STEP_SUMMARY"
+          echo "::warning title=careful::something"
+        env:
+          LEVEL: step
+      - id: second
+        shell: sh
+        working-directory: sub/deeper
+        run: |
+          printf 'where=%s\\nenv=%s\\ntool=%s\\nctx=%s\\n' "$(basename "$PWD")" "$FROM_ENV_FILE" "$(mytool)" "\${{ env.FROM_ENV_FILE }}" >> "$GITHUB_OUTPUT"
+      - id: pipe
+        run: false | true
+        continue-on-error: true
+      - id: boom
+        run: echo "about to fail"; exit 3
+      - id: skipped
+        run: echo never
+      - id: cleanup
+        if: failure() && steps.boom.outcome == 'failure'
+        run: echo "cleaning up after \${{ steps.boom.conclusion }}"
+  after:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo never
+`,
+    });
+    const run = await go(root, 'steps.yml', { eventName: 'push' });
+    expect(run.warnings).toEqual([]);
+    const job = run.job('build');
+    expect(job.result).toBe('failure');
+    expect(run.step('build', 'first').outputs).toEqual({ level: 'step', keep: 'workflow' });
+    expect(run.step('build', 'first').annotations).toEqual([{ level: 'warning', message: 'something', properties: { title: 'careful' } }]);
+    expect(run.step('build', 'second').outputs).toEqual({ where: 'deeper', env: 'yes', tool: 'tool-ran', ctx: 'yes' });
+    // pipefail: `false | true` fails under bash -eo pipefail.
+    expect(run.step('build', 'pipe')).toMatchObject({ outcome: 'failure', conclusion: 'success' });
+    expect(run.step('build', 'boom').outcome).toBe('failure');
+    expect(run.step('build', 'skipped').outcome).toBe('skipped');
+    expect(run.step('build', 'cleanup')).toMatchObject({ outcome: 'success', run: 'echo "cleaning up after failure"' });
+    expect(run.job('after').result).toBe('skipped');
+    expect(run.result).toBe('failure');
+    expect(run.summaries).toEqual([{ job: 'build', step: 'Run { echo "level=$LEVEL"; echo "keep=$KEEP"; } >> "$GITHUB_OUTPUT"', markdown: '### built\n' }]);
+    expect(run.trace).toMatch(/✗ build failure/);
+  });
+
+  it('runs a local action bundle with with:, reports inputs it does not declare and outputs read that it does not declare; masks secrets', async () => {
+    const svc = await startHttpServer((_req, res) => {
+      res.writeHead(200).end('ok');
+    });
+    try {
+      const root = project({
+        'probe.yml': `on: push
+permissions: {}
+jobs:
+  probe:
+    runs-on: ubuntu-latest
+    steps:
+      - id: h
+        uses: ./health-check
+        with:
+          targets: \${{ vars.TARGET }}
+          record: false
+          tragets: typo
+      - run: echo "status=\${{ steps.h.outputs.status }} stauts=\${{ steps.h.outputs.stauts }} token=\${{ secrets.API_TOKEN }}"
+`,
+      });
+      const run = await go(root, 'probe.yml', { eventName: 'push', vars: { TARGET: `${svc.url}/health` }, secrets: { API_TOKEN: 's3cr3t-value' } });
+      expect(run.step('probe', 'h')).toMatchObject({ kind: 'action', outcome: 'success', with: { targets: `${svc.url}/health`, record: 'false', tragets: 'typo' } });
+      expect(run.step('probe', 'h').outputs).toMatchObject({ status: 'healthy', 'healthy-count': '1' });
+      expect(run.step('probe', 'h').summary).toContain('Health: healthy');
+      expect(run.job('probe').steps[1]!.stdout).toBe('status=healthy stauts= token=***\n');
+      expect(run.warnings).toEqual([
+        expect.stringMatching(/^probe: step '.\/health-check': Unexpected input\(s\) 'tragets', valid inputs are \['targets', /),
+        '.github/workflows/probe.yml: job probe: reference to undeclared steps.h.outputs.stauts',
+      ]);
+      expect(svc.requests.map((r) => r.url)).toEqual(['/health']);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('an action it cannot run needs a declared stand-in: without one the run fails before any job starts', async () => {
+    const root = project({
+      'foreign.yml': `on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: touch started
+  b:
+    needs: a
+    if: false
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
+        with:
+          name: report
+          path: report.json
+`,
+    });
+    await expect(go(root, 'foreign.yml', { eventName: 'push' })).rejects.toThrow(
+      "job b, step 'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02': uses actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02: no stand-in declared (standIns['actions/upload-artifact'])",
+    );
+    const uploads: Array<Record<string, string>> = [];
+    const run = await go(root, 'foreign.yml', { eventName: 'push', standIns: { 'actions/upload-artifact': (s) => void uploads.push(s.with) } });
+    expect(run.job('b').result).toBe('skipped');
+    expect(uploads).toEqual([]);
+  });
+
+  it('the checkout stand-in copies the repository files, only the sparse paths when given, and refuses other refs', async () => {
+    const root = project({
+      'co.yml': `on: push
+permissions: {}
+jobs:
+  sparse:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          sparse-checkout: |
+            .github/recovery.yml
+            scripts/
+      - run: find . -type f | sort | tr '\\n' ' '; ./scripts/hello.sh
+  other:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          ref: \${{ github.event.pull_request.head.sha || 'feature' }}
+`,
+    });
+    const files = { '.github/recovery.yml': 'version: 1\n', 'scripts/hello.sh': '#!/bin/sh\necho hello\n', 'src/secret.js': 'x' };
+    const run = await go(root, 'co.yml', { eventName: 'push', standIns: STANDARD_STAND_INS, workspaceFiles: files });
+    expect(run.job('sparse').steps[1]!.stdout).toBe('./.github/recovery.yml ./scripts/hello.sh hello\n');
+    expect(run.job('other').result).toBe('failure');
+    expect(run.job('other').steps[0]!.stdout).toMatch(/refusing to check out feature/);
+  });
+});
+
+describe('reusable workflows', () => {
+  const CALLEE = `on:
+  workflow_call:
+    inputs:
+      count:
+        type: number
+        default: 2
+      dry:
+        type: boolean
+        default: false
+      label:
+        type: string
+        required: true
+    secrets:
+      token:
+        required: true
+    outputs:
+      joined:
+        value: \${{ jobs.work.outputs.joined }}
+permissions: {}
+concurrency:
+  group: callee-\${{ inputs.label }}
+jobs:
+  work:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    outputs:
+      joined: \${{ steps.j.outputs.joined }}
+    steps:
+      - id: j
+        run: echo "joined=$COUNT/$DRY/$LABEL/$TOKEN_SET/\${{ github.event_name }}" >> "$GITHUB_OUTPUT"
+        env:
+          COUNT: \${{ inputs.count }}
+          DRY: \${{ inputs.dry }}
+          LABEL: \${{ inputs.label }}
+          TOKEN_SET: \${{ secrets.token != '' }}
+`;
+
+  it('passes typed inputs with defaults and secrets, maps the callee outputs back, and flattens its jobs', async () => {
+    const root = project({
+      'callee.yml': CALLEE,
+      'caller.yml': `on: workflow_dispatch
+permissions: {}
+jobs:
+  call:
+    permissions:
+      contents: read
+    uses: org/recovery/.github/workflows/callee.yml@v1
+    with:
+      dry: true
+      label: x
+    secrets:
+      token: \${{ secrets.MY_TOKEN }}
+  inherit:
+    permissions:
+      contents: read
+    uses: ./.github/workflows/callee.yml
+    with:
+      count: 5
+      label: y
+    secrets: inherit
+  use:
+    needs: [call, inherit]
+    runs-on: ubuntu-latest
+    steps:
+      - id: u
+        run: echo "got=\${{ needs.call.outputs.joined }}+\${{ needs.inherit.outputs.joined }}" >> "$GITHUB_OUTPUT"
+`,
+    });
+    const run = await go(root, 'caller.yml', { eventName: 'workflow_dispatch', secrets: { MY_TOKEN: 'abc', token: 'inherited' } });
+    expect(run.warnings).toEqual([]);
+    expect(run.job('call').outputs).toEqual({ joined: '2/true/x/true/workflow_dispatch' });
+    expect(run.job('call/work').result).toBe('success');
+    expect(run.job('call').workflow?.inputs).toEqual({ count: 2, dry: true, label: 'x' });
+    expect(run.job('call').workflow?.concurrency).toEqual({ group: 'callee-x', cancelInProgress: false });
+    expect(run.job('inherit').outputs).toEqual({ joined: '5/false/y/true/workflow_dispatch' });
+    expect(run.step('use', 'u').outputs).toEqual({ got: '2/true/x/true/workflow_dispatch+5/false/y/true/workflow_dispatch' });
+  });
+
+  it('fails the calling job like GitHub: a mistyped or undefined input, a missing required secret, more permissions than the caller has; a group the caller holds deadlocks', async () => {
+    const job = (id: string, body: string) => `  ${id}:\n    permissions:\n      contents: read\n    uses: ./.github/workflows/callee.yml\n${body}`;
+    const root = project({
+      'callee.yml': CALLEE,
+      'writer.yml': CALLEE.replace('contents: read', 'contents: write'),
+      'caller.yml': `on: push
+permissions: {}
+jobs:
+${job('string-for-boolean', "    with:\n      label: a\n      dry: 'true'\n    secrets:\n      token: t\n")}
+${job('undefined-input', '    with:\n      label: a\n      colour: red\n    secrets:\n      token: t\n')}
+${job('no-secret', '    with:\n      label: a\n')}
+${job('writer', '    with:\n      label: a\n    secrets:\n      token: t\n').replace('callee.yml', 'writer.yml')}
+  held:
+    permissions:
+      contents: read
+    concurrency: callee-same
+    uses: ./.github/workflows/callee.yml
+    with:
+      label: same
+    secrets:
+      token: t
+`,
+    });
+    const run = await go(root, 'caller.yml', { eventName: 'push' });
+    expect(run.job('string-for-boolean')).toMatchObject({ result: 'failure', error: expect.stringMatching(/input 'dry' expects a boolean, got "true"/) });
+    expect(run.job('undefined-input').error).toMatch(/Invalid input, colour is not defined in the referenced workflow/);
+    expect(run.job('no-secret').error).toMatch(/secret 'token' is required by .github\/workflows\/callee.yml, but not provided/);
+    expect(run.job('writer').result).toBe('failure');
+    expect(run.job('writer/work')).toMatchObject({ result: 'failure', error: "The nested job 'work' is requesting 'contents: write', but is only allowed 'contents: read'" });
+    expect(run.job('held').result).toBe('cancelled');
+    expect(run.trace).toMatch(/deadlock on concurrency group 'callee-same'/);
+    expect(run.result).toBe('failure');
+  });
+});

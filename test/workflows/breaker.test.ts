@@ -1,0 +1,146 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from '../emulator/vitest';
+import { REPO_ROOT } from '../harness';
+import { BAD, FAST_ENV, closeAfterEach, GOOD, TOKEN, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
+
+/**
+ * The circuit breaker through the real workflows: recoveries that keep failing open it, the next run is
+ * blocked and the incident issue says what a person must do, and the operator closes it — with the
+ * breaker workflow (examples/breaker.yml → breaker-admin.yml) or with the CLI.
+ */
+
+const emu = useEmulator({ timeScale: 100 });
+const closing = closeAfterEach();
+let n = 0;
+
+async function world(o: { fixOnRestart?: boolean } = {}): Promise<World> {
+  const svc = closing(await startService(BAD, o));
+  const repo = emu().createRepo(`octo/breaker-${++n}`);
+  seedReleases(repo, emu().clock);
+  return { emu: emu(), repo, svc, files: repositoryFiles(svc) };
+}
+
+/** The operator CLI from its committed bundle, as an operator runs it against "GitHub" (the emulator). */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', USER: 'operator', GITHUB_API_URL: emu().url, GITHUB_TOKEN: TOKEN, ...FAST_ENV };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), ...args], { env, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const monitor = (w: World) => run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+
+describe('three failing recoveries in a row', () => {
+  it('open the breaker; the next run is blocked and the issue says what to do; breaker.yml closes it and the loop acts again', async () => {
+    const w = await world();
+    let deploysFail = true;
+    const dispatched = scriptDeploys(w.repo, w.svc, { fail: () => deploysFail });
+
+    // 1. The recovery step does not help.
+    const r1 = await monitor(w);
+    expect(r1.job('monitor/recover/evaluate').outputs.decision).toBe('recover');
+    expect(r1.job('monitor/recover/recover').result).toBe('failure');
+    expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 1 });
+
+    // 2. The redeploy's deploy run fails: a failed deployment, and a failed recovery.
+    const r2 = await monitor(w);
+    expect(r2.job('monitor/recover/evaluate').outputs.decision).toBe('redeploy');
+    expect(r2.job('monitor/recover/redeploy').result).toBe('failure');
+    expect(r2.job('monitor/recover/redeploy').outputs.result).toBe('failure');
+    expect(r2.step('monitor/recover/redeploy', 'Record a failed redeploy as a failed recovery').outcome).toBe('success');
+    expect(r2.job('monitor/recover/verify').result).toBe('skipped');
+    expect(dispatched).toEqual([{ sha: GOOD }]);
+    expect(stateOf(w.repo).breaker).toMatchObject({ recovery: { status: 'closed', failures: 2 }, deployment: { status: 'closed', failures: 1 } });
+
+    // 3. The recovery step again: the third failure in a row opens the recovery track.
+    const r3 = await monitor(w);
+    expect(r3.job('monitor/recover/evaluate').outputs.decision).toBe('recover');
+    expect(r3.job('monitor/recover/recover').result).toBe('failure');
+    expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'open', failures: 3 });
+    expect(stateOf(w.repo).breaker.recovery.reason).toMatch(/3 consecutive recovery failures reached the threshold of 3/);
+    for (const r of [r1, r2, r3]) expect(r.warnings).toEqual([]);
+
+    // 4. Blocked: no recovery job runs, nothing but the issue comment is written, and the issue says what to do.
+    const from = w.emu.log.length;
+    const r4 = await monitor(w);
+    expect(r4.warnings).toEqual([]);
+    expect(r4.job('monitor/recover/evaluate').outputs).toMatchObject({ decision: 'blocked', breaker: 'open', allowed: 'false' });
+    for (const j of ['rerun', 'recover', 'redeploy', 'verify']) expect(r4.job(`monitor/recover/${j}`).result, j).toBe('skipped');
+    expect(r4.job('monitor/recover/incident').outputs.action).toBe('commented');
+    expect(requestsSince(w, from).filter((r) => r.write).map((r) => `${r.method} ${r.route}`)).toEqual(['POST /repos/{owner}/{repo}/issues/{issue_number}/comments']);
+    const issue = w.repo.issues[0]!;
+    expect(w.repo.issues).toHaveLength(1);
+    const blockedComment = issue.comments.at(-1)!.body;
+    expect(blockedComment).toContain('What to do next');
+    expect(blockedComment).toContain(`npx recovery breaker close --repo ${w.repo.fullName}`);
+    expect(blockedComment).toContain('breaker-admin');
+    expect(r4.summary).toContain('blocked');
+    expect(dispatched).toHaveLength(1);
+    expect(w.svc.restarts).toBe(2);
+
+    // 5. The operator fixes the deploy and closes the breaker from the Actions tab.
+    deploysFail = false;
+    const admin = await run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'close', reason: 'registry fixed' } });
+    expect(admin.result).toBe('success');
+    expect(admin.warnings).toEqual([]);
+    expect(admin.job('breaker/admin').outputs).toEqual({ state: 'closed' });
+    expect(admin.job('breaker/admin').name).toBe('Breaker close');
+    expect(admin.job('breaker/admin').concurrency?.group).toBe('recovery-admin-default');
+    expect(admin.step('breaker/admin', 'breaker').with).toMatchObject({ command: 'close', track: 'recovery', reason: 'registry fixed', 'keep-failures': 'false', force: 'false' });
+    expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 0 });
+    expect(stateOf(w.repo).events.at(-1)).toMatchObject({ type: 'close', track: 'recovery', reason: 'registry fixed' });
+
+    // 6. Automation acts again: the next rung (redeploy) succeeds, the incident resolves.
+    const r6 = await monitor(w);
+    expect(r6.warnings).toEqual([]);
+    expect(r6.job('monitor/recover/evaluate').outputs.decision).toBe('redeploy');
+    expect(r6.job('monitor/recover/redeploy').result).toBe('success');
+    expect(r6.job('monitor/recover/verify').outputs.status).toBe('healthy');
+    expect(r6.job('monitor/recover/incident').outputs.action).toBe('closed');
+    expect(issue.state).toBe('closed');
+    expect(w.svc.release).toBe(GOOD);
+  });
+});
+
+describe('the operator and the breaker', () => {
+  it('opened by hand with breaker.yml, the breaker blocks the monitor and the new issue says what to do; the CLI closes it and the recovery step heals the service', async () => {
+    const w = await world({ fixOnRestart: true });
+
+    const opened = await run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'open', reason: 'maintenance window' } });
+    expect(opened.job('breaker/admin').outputs.state).toBe('open');
+    const status = await run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'status' } });
+    expect(status.job('breaker/admin').outputs.state).toBe('open');
+    const threshold = await run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'threshold', threshold: '5' } });
+    expect(threshold.step('breaker/admin', 'breaker').with?.command).toBe('set-threshold');
+    expect(w.repo.variable('CIRCUIT_BREAKER_THRESHOLD')).toBe('5');
+    // A choice input refuses a command the workflow does not offer, before anything runs.
+    await expect(run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'reset' } })).rejects.toThrow(/input 'command' must be one of status, open, close, threshold, got 'reset'/);
+
+    const blocked = await monitor(w);
+    expect(blocked.job('monitor/recover/evaluate').outputs.decision).toBe('blocked');
+    expect(blocked.job('monitor/recover/incident').outputs.action).toBe('created');
+    const issue = w.repo.issues[0]!;
+    expect(issue.body).toContain('What to do next');
+    expect(issue.body).toContain('maintenance window');
+    expect(w.svc.restarts).toBe(0);
+
+    const closed = await cli(['breaker', 'close', '--repo', w.repo.fullName]);
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(stateOf(w.repo).breaker.recovery.status).toBe('closed');
+
+    const healed = await monitor(w);
+    expect(healed.warnings).toEqual([]);
+    expect(healed.job('monitor/recover/evaluate').outputs.decision).toBe('recover');
+    expect(healed.job('monitor/recover/recover').outputs).toEqual({ result: 'success', 'fixed-by-step': 'restart the service' });
+    expect(healed.job('monitor/recover/verify').outputs.status).toBe('healthy');
+    expect(healed.job('monitor/recover/incident').outputs.action).toBe('closed');
+    expect(healed.job('monitor').outputs.decision).toBe('recover');
+    expect(w.svc.restarts).toBe(1);
+    expect(issue.state).toBe('closed');
+    expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 0 });
+  });
+});

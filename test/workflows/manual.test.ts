@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from '../emulator/vitest';
+import { startHttpServer } from '../harness';
+import { BAD, GOOD, closeAfterEach, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, TOKEN, type Service, type World } from './scenario';
+
+/** Recovery started by a person (examples/recover.yml), dry runs, escalation and the chat notification. */
+
+const emu = useEmulator({ timeScale: 100 });
+const closing = closeAfterEach();
+let n = 0;
+
+async function world(files?: (svc: Service) => Record<string, string>): Promise<World> {
+  const svc = closing(await startService(BAD));
+  const repo = emu().createRepo(`octo/manual-${++n}`);
+  seedReleases(repo, emu().clock);
+  return { emu: emu(), repo, svc, files: files ? files(svc) : repositoryFiles(svc) };
+}
+
+describe('manual recovery from the Actions tab (examples/recover.yml)', () => {
+  it('status-check and a dry run report and write nothing; redeploy-only redeploys the last good release while the service is down', async () => {
+    const w = await world();
+    const dispatched = scriptDeploys(w.repo, w.svc);
+
+    // status-check: the service is measured (the caller did not say), decided 'none', nothing else runs.
+    let from = w.emu.log.length;
+    const check = await run(w, 'examples/recover.yml', { eventName: 'workflow_dispatch', inputs: { recovery_type: 'status-check' } });
+    expect(check.warnings).toEqual([]);
+    expect(check.result).toBe('success');
+    expect(check.job('recover/evaluate').outputs).toMatchObject({ decision: 'none', health: 'unhealthy' });
+    expect(check.step('recover/evaluate', 'probe').with).toMatchObject({ record: 'false' });
+    for (const j of ['rerun', 'recover', 'redeploy', 'verify', 'incident']) expect(check.job(`recover/${j}`).result, j).toBe('skipped');
+    expect(check.job('recover/timeline').result).toBe('success');
+    expect(requestsSince(w, from).filter((r) => r.write)).toEqual([]);
+
+    // dry run: the redeploy job runs and names its target; nothing is dispatched or written.
+    from = w.emu.log.length;
+    const dry = await run(w, 'examples/recover.yml', { eventName: 'workflow_dispatch', inputs: { recovery_type: 'redeploy-only', dry_run: true } });
+    expect(dry.warnings).toEqual([]);
+    expect(dry.job('recover/evaluate').outputs.decision).toBe('redeploy');
+    expect(dry.job('recover/redeploy').outputs).toMatchObject({ result: 'skipped', 'target-sha': GOOD });
+    expect(dry.job('recover/redeploy').environment).toEqual({ name: 'production' });
+    // verify probes without recording; the incident job says what it would do.
+    expect(dry.job('recover/verify').outputs.status).toBe('unhealthy');
+    expect(dry.step('recover/verify', 'health').with).toMatchObject({ record: 'false' });
+    expect(dry.job('recover/incident').outputs.action).toBe('created');
+    expect(dispatched).toEqual([]);
+    expect(requestsSince(w, from).filter((r) => r.write)).toEqual([]);
+    expect(w.repo.issues).toEqual([]);
+
+    // The real thing.
+    const real = await run(w, 'examples/recover.yml', { eventName: 'workflow_dispatch', inputs: { recovery_type: 'redeploy-only' } });
+    expect(real.warnings).toEqual([]);
+    expect(real.result).toBe('success');
+    expect(real.job('recover').outputs).toEqual({ decision: 'redeploy', result: 'success', verified: 'healthy', 'issue-number': '' });
+    expect(real.job('recover/redeploy').environment).toEqual({ name: 'production' });
+    expect(dispatched).toEqual([{ sha: GOOD }]);
+    expect(w.svc.release).toBe(GOOD);
+    // Fixed before anyone was paged: no issue to open or resolve.
+    expect(real.job('recover/incident').outputs.action).toBe('none');
+    expect(w.repo.issues).toEqual([]);
+    expect(stateOf(w.repo).releases.knownBad).toContain(BAD);
+  });
+});
+
+describe('escalation', () => {
+  it('with nothing automated to try, the monitor escalates: the issue opens and the chat webhook (a secret, masked) hears of it', async () => {
+    const hook = closing(
+      await startHttpServer((_req, res) => {
+        res.writeHead(200).end('ok');
+      }),
+    );
+    const w = await world((svc) => repositoryFiles(svc, { steps: false, redeploy: false }));
+    const url = `${hook.url}/services/T000/B000/secret-key`;
+    const res = await run(w, 'examples/monitor.yml', { eventName: 'schedule', secrets: { RECOVERY_TOKEN: TOKEN, RECOVERY_WEBHOOK: url } });
+    expect(res.warnings).toEqual([]);
+    expect(res.job('monitor/recover/evaluate').outputs.decision).toBe('escalate');
+    for (const j of ['rerun', 'recover', 'redeploy', 'verify']) expect(res.job(`monitor/recover/${j}`).result, j).toBe('skipped');
+    expect(res.job('monitor/recover/incident').outputs).toMatchObject({ action: 'created', 'issue-number': '1' });
+    expect(res.job('monitor/recover').result).toBe('success');
+    expect(w.repo.issue(1)!.state).toBe('open');
+
+    expect(hook.requests).toHaveLength(1);
+    const message = JSON.parse(hook.requests[0]!.body) as { text: string };
+    expect(message.text).toContain(`Incident opened in ${w.repo.fullName}`);
+    // The webhook URL is a credential: no log shows it.
+    for (const j of Object.values(res.jobs)) for (const s of j.steps) expect(s.stdout, `${j.path} ${s.name}`).not.toContain('secret-key');
+  });
+});
