@@ -17,12 +17,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseState, type State } from '@recovery/core';
+import { parsePolicy, parseState, type State } from '@recovery/core';
 import { REPO_ROOT, makeEvent } from '../test/harness';
 import { latestAttempt } from '../test/emulator/runs';
 import { ENGINE, findJob, findStep, jobAt, runCaller, type Trigger, type WorkflowRun } from './workflows';
 import { Timeline } from './timeline';
-import { createWorld, describeSha, RELEASES, REPOSITORY, TOKEN, type Version } from './world';
+import { createWorld, describeSha, RELEASES, REPOSITORY, TIME_SCALE, TOKEN, type Version } from './world';
 
 export interface RecordedRun {
   n: number;
@@ -132,11 +132,15 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const p = parseState(raw);
     return p.ok ? p.state : undefined;
   };
+  const policy = parsePolicy(world.policy);
+  const thresholds = policy.breaker;
+  const trigger = policy.health.trigger;
   const breakerLine = () => {
     const s = state();
     if (!s) return 'breaker: no state yet';
     const r = s.breaker.recovery;
-    return `breaker now: recovery track ${r.status}, ${r.failures} consecutive failure${r.failures === 1 ? '' : 's'} (opens at 3); deployment track ${s.breaker.deployment.status}, ${s.breaker.deployment.failures}`;
+    const d = s.breaker.deployment;
+    return `breaker now: recovery track ${r.status}, ${r.failures} consecutive failure${r.failures === 1 ? '' : 's'} (opens at ${thresholds['recovery-threshold']}); deployment track ${d.status}, ${d.failures} of ${thresholds['deployment-threshold']}`;
   };
 
   async function run(title: string, file: string, trigger: Trigger): Promise<RecordedRun> {
@@ -148,12 +152,14 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const n = runs.length + 1;
     const rec: RecordedRun = { n, ref: `run-${n}`, title, at: timeline.elapsed() - durationMs, durationMs, file, trigger, run: result, requests: mine.length, writes: mine.filter((e) => e.write).length };
     runs.push(rec);
+    // Wiring problems GitHub would not fail on (an undeclared output read as '', an unexpected input…).
+    expect(result.warnings.length === 0, `${title}: the workflows' wiring is clean`, result.warnings.join('; '));
     return rec;
   }
 
   const monitorEvent = (): Trigger => ({ eventName: 'schedule', event: makeEvent('schedule', { repository: REPOSITORY, apiUrl: world.emu.url, workflowPath: '.github/workflows/monitor.yml' }) });
 
-  /** The monitor's health result in one line. */
+  /** The monitor's health result: the probe, the trigger's count, the requests. */
   function healthLines(r: RecordedRun): { status: string; shouldRecover: string; lines: string[] } {
     const probe = findStep(jobAt(r.run, 'monitor/check'), 'health');
     const o = probe?.outputs ?? {};
@@ -168,7 +174,7 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const counted = /(\d+) of the last (\d+) results? bad/.exec(probe?.summary ?? '');
     const lines = [
       `health: ${o.status ?? '?'}${failed.length ? ` — ${oneLine(failed.join('; '), 200)}` : ''}`,
-      `trigger: ${counted ? `${counted[1]} of the last ${counted[2]} recorded results bad` : 'no bad result recorded'} (recovery starts at 2 of 3) → should-recover ${o['should-recover'] ?? '?'}${o.reason && o.reason !== 'none' ? ` (${o.reason})` : ''}`,
+      `trigger: ${counted ? `${counted[1]} of the last ${counted[2]} recorded results bad` : 'no bad result recorded'} (recovery starts at ${trigger.bad} of ${trigger.of}) → should-recover ${o['should-recover'] ?? '?'}${o.reason && o.reason !== 'none' ? ` (${o.reason})` : ''}`,
       `API requests: ${r.requests} (${r.writes} write${r.writes === 1 ? '' : 's'})`,
     ];
     if (probe?.outcome === 'failure') lines.push(`step failed: ${probe.error ?? ''}`);
@@ -304,7 +310,7 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   try {
     timeline.act(
       'The setup',
-      `GitHub: the API emulator at ${world.emu.url} (clock ${20}× real time), repository ${REPOSITORY}, policy .github/recovery.yml (demo/recovery.yml)`,
+      `GitHub: the API emulator at ${world.emu.url} (clock ${TIME_SCALE}× real time), repository ${REPOSITORY}, policy .github/recovery.yml (demo/recovery.yml)`,
       `Service: the sample storefront at ${world.service.url}, running ${world.service.release.version}; production deployments v1.3.2, v1.4.0, v1.4.1`,
       `Workflows: ${ENGINE}`,
     );

@@ -32,13 +32,9 @@ export class SampleService {
   private current: Release;
   url = '';
   restarts = 0;
-  /** Every deploy, oldest first: what the service ran and since when (real ms). */
-  readonly history: Array<{ release: Release; at: number }> = [];
-  healthRequests = 0;
 
   constructor(initial: Release) {
     this.current = initial;
-    this.history.push({ release: initial, at: Date.now() });
   }
 
   get release(): Release {
@@ -47,7 +43,6 @@ export class SampleService {
 
   deploy(release: Release): void {
     this.current = release;
-    this.history.push({ release, at: Date.now() });
   }
 
   health(): HealthAnswer {
@@ -65,7 +60,6 @@ export class SampleService {
       };
       req.resume();
       if (req.method === 'GET' && path === '/health') {
-        this.healthRequests++;
         const h = this.health();
         return send(h.code, h.body);
       }

@@ -20,13 +20,13 @@ export const TOKEN = DEFAULT_TOKEN;
 export const POLICY_PATH = '.github/recovery.yml';
 
 /**
- * Time: the emulator's clock runs TIME_SCALE times faster than real time, so a 40-second deploy takes
- * 2 real seconds; the actions' run follower polls that much faster too (RECOVERY_POLL_SCALE).
+ * Time: the emulator's clock runs TIME_SCALE times faster than real time, so a 45-second deploy takes
+ * 1.5 real seconds; the actions' run follower polls that much faster too (RECOVERY_POLL_SCALE).
  */
-export const TIME_SCALE = 20;
-export const DEPLOY_MS = 40_000;
-const BUILD_FAILS_AFTER_MS = 12_000;
-const SMOKE_RERUN_MS = 10_000;
+export const TIME_SCALE = 30;
+export const DEPLOY_MS = 45_000;
+const BUILD_FAILS_AFTER_MS = 15_000;
+const SMOKE_RERUN_MS = 12_000;
 
 const shaOf = (version: string) => createHash('sha1').update(`acme/storefront@${version}`).digest('hex');
 const release = (version: string, health: Release['health'], note: string): Release => ({ version, sha: shaOf(version), health, note });
@@ -107,7 +107,7 @@ export async function createWorld(): Promise<World> {
     files: { [POLICY_PATH]: policy },
     actionEnv: {
       RECOVERY_POLL_SCALE: String(1 / TIME_SCALE),
-      RECOVERY_SETTLE_MS: '150',
+      RECOVERY_SETTLE_MS: '100',
       RECOVERY_RETRY_BASE_MS: '20',
     },
     registryUp: true,
