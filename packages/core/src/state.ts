@@ -59,6 +59,10 @@ export const IncidentSchema = z.object({
   outcome: z.enum(['recovered', 'failed', 'escalated', 'blocked', 'resolved-manually']).optional(),
   rollback: z.boolean().optional(),
   issue: z.number().int().optional(),
+  /** Automated recovery actions (rerun, recover, redeploy) whose outcome was recorded during the incident. */
+  attempts: z.number().int().min(0).optional(),
+  /** The run that ended it (`run <id>/<attempt>`): that run may reopen it when its recovery did not hold. */
+  endedBy: z.string().optional(),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 
