@@ -171,6 +171,45 @@ jobs:
   });
 });
 
+describe('cancellation', () => {
+  it('aborting kills the running step; always() and cancelled() steps and jobs still run, the rest is cancelled', async () => {
+    const root = project({
+      'slow.yml': `on: push
+permissions: {}
+jobs:
+  slow:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 30
+      - if: always()
+        run: echo always-ran
+      - run: echo never
+  later:
+    needs: slow
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo never
+  report:
+    needs: slow
+    if: cancelled()
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "slow was \${{ needs.slow.result }}"
+`,
+    });
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 500);
+    const started = Date.now();
+    const run = await go(root, 'slow.yml', { eventName: 'push', signal: abort.signal });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.job('slow').result).toBe('cancelled');
+    expect(run.job('slow').steps.map((st) => st.outcome)).toEqual(['cancelled', 'success', 'skipped']);
+    expect(run.job('later').result).toBe('cancelled');
+    expect(run.job('report').steps[0]!.stdout).toBe('slow was cancelled\n');
+    expect(run.result).toBe('cancelled');
+  });
+});
+
 describe('steps', () => {
   it('a failing step fails the job; later steps run only if their if allows; file commands, env levels, shells and working-directory work as on a runner', async () => {
     const root = project({
@@ -413,6 +452,11 @@ jobs:
     expect(run.job('call').workflow?.concurrency).toEqual({ group: 'callee-x', cancelInProgress: false });
     expect(run.job('inherit').outputs).toEqual({ joined: '5/false/y/true/workflow_dispatch' });
     expect(run.step('use', 'u').outputs).toEqual({ got: '2/true/x/true/workflow_dispatch+5/false/y/true/workflow_dispatch' });
+
+    // A reusable workflow run on its own: a call from an imaginary caller of the given event.
+    const direct = await go(root, 'callee.yml', { eventName: 'push', inputs: { label: 'z', count: 7 }, secrets: { token: 't' } });
+    expect(direct.outputs).toEqual({ joined: '7/false/z/true/push' });
+    await expect(go(root, 'callee.yml', { eventName: 'push', inputs: { count: 1 }, secrets: { token: 't' } })).rejects.toThrow(/input 'label' is required/);
   });
 
   it('fails the calling job like GitHub: a mistyped or undefined input, a missing required secret, more permissions than the caller has; a group the caller holds deadlocks', async () => {

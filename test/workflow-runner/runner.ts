@@ -60,6 +60,8 @@ interface Frame {
   inheritedPermissions?: Permissions;
   /** Concurrency groups held by the callers (a callee that takes one again deadlocks on GitHub). */
   heldGroups: string[];
+  /** Runs as a workflow_call (its on.workflow_call.outputs are evaluated). */
+  isCall: boolean;
   depth: number;
 }
 
@@ -167,6 +169,9 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
     for (const [k, def] of Object.entries(top.dispatchInputs)) inputs[k] = typedInput(k, def, jsValue(opts.inputs?.[k]), top.file, 'dispatch');
   } else if (opts.inputs && Object.keys(opts.inputs).length) {
     throw new WorkflowError(`${top.file}: inputs are given but ${eventName} has none`);
+  } else {
+    // Another trigger of a workflow that also has dispatch inputs: they exist, and are null.
+    for (const k of Object.keys(top.dispatchInputs)) inputs[k] = null;
   }
 
   let cron: string | undefined;
@@ -221,7 +226,7 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
     opts.onTrace?.(line);
   };
   say(`▶ ${top.file} (${top.name}) on ${eventName}${asCall ? ' as workflow_call' : ''}, run ${state.runId}`);
-  const result = await runFrame(state, { wf: top, prefix: '', inputs, secrets, secretsDeclared: false, heldGroups: [], depth: 0 });
+  const result = await runFrame(state, { wf: top, prefix: '', inputs, secrets, secretsDeclared: false, heldGroups: [], depth: 0, isCall: asCall });
   say(`■ ${top.file}: ${result.result}`);
 
   const run: WorkflowRun = {
@@ -333,7 +338,7 @@ async function runFrame(state: RunState, frame: Frame): Promise<WorkflowResult> 
 
   // on.workflow_call.outputs, from the `jobs` context.
   const outputs: Record<string, string> = {};
-  if (wf.call && frame.depth > 0) {
+  if (wf.call && frame.isCall) {
     const jobsCtx = declared(
       Object.fromEntries(ids.map((id) => [id, declared({ result: summaries.get(id)?.result ?? 'skipped', outputs: declared({ ...summaries.get(id)?.outputs }, `jobs.${id}.outputs`) }, `jobs.${id}`)])),
       'jobs',
@@ -574,6 +579,7 @@ async function runCallJob(plan: JobPlan, ctx: Contexts, permissions: Permissions
       inheritedPermissions: permissions,
       heldGroups: held,
       depth: frame.depth + 1,
+      isCall: true,
     });
     return { result: nested.result === 'success' ? 'success' : nested.result, outputs: nested.outputs, workflow: nested };
   } catch (e) {
@@ -652,7 +658,10 @@ async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environme
   let jobStatus: 'success' | 'failure' | 'cancelled' = 'success';
   const stepsCtx = declared({} as Record<string, unknown>, 'steps');
   const results: StepResult[] = [];
-  const cancelled = () => Boolean(state.opts.signal?.aborted);
+  // A job that starts after the run was cancelled (its if: allowed it) runs to its end; one running when
+  // the run is cancelled has its step killed and runs only always()/cancelled() steps after it.
+  const signal = state.opts.signal?.aborted ? undefined : state.opts.signal;
+  const cancelled = () => Boolean(signal?.aborted);
 
   for (const [index, step] of model.steps.entries()) {
     const rawStep = wf.rawStep(id, index);
@@ -713,7 +722,7 @@ async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environme
           env: { ...hostEnv(), ...runnerEnv(state, frame, id, dirs, step.id), ...processEnv, PATH: pathVar },
           runnerTemp: dirs.temp,
           timeoutMs,
-          signal: state.opts.signal,
+          signal,
         });
         for (const m of r.masks) state.masks.add(m);
         Object.assign(res, { outputs: r.outputs, summary: r.summary, annotations: r.annotations, stdout: r.stdout, stderr: r.stderr });
@@ -741,7 +750,7 @@ async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environme
           workflow: state.top.name,
           job: id,
           timeoutMs,
-          signal: state.opts.signal,
+          signal,
           bundle: path.join(state.layout.root, 'dist', target.name, 'index.js'),
           metadata: path.join(state.layout.root, target.name, 'action.yml'),
         });

@@ -55,6 +55,14 @@ describe('a bad release, recovered', () => {
     w.svc.release = BAD; // the bad release is live: the service answers 503
     const deployRun = failedDeployRun(w.repo);
 
+    // A deploy run that succeeded starts nothing (the caller's job-level if), and other workflows do not trigger it.
+    const from0 = w.emu.log.length;
+    const ok = await run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: deployFailedEvent(w, deployRun.id, { conclusion: 'success' }) });
+    expect(ok.job('recover')).toMatchObject({ result: 'skipped', if: "success() && (github.event.workflow_run.conclusion == 'failure')" });
+    expect(requestsSince(w, from0)).toEqual([]);
+    const other = { ...deployFailedEvent(w, deployRun.id), workflow_run: { ...(deployFailedEvent(w, deployRun.id).workflow_run as object), name: 'nightly' } };
+    await expect(run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: other })).rejects.toThrow(/not triggered by a workflow_run of 'nightly' \(workflows: deploy\)/);
+
     // 1. The deploy workflow failed: on-deploy-failure classifies its logs and re-runs it; the re-run fails too.
     const r1 = await run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: deployFailedEvent(w, deployRun.id) });
     expect(r1.warnings).toEqual([]);
@@ -85,6 +93,10 @@ describe('a bad release, recovered', () => {
     expect(w.svc.restarts).toBe(1);
     expect(r2.job('monitor/recover/incident').outputs.action).toBe('commented');
     expect(r2.job('monitor').outputs).toMatchObject({ status: 'unhealthy', 'should-recover': 'true', decision: 'recover' });
+    // health-monitor's group and the called recovery.yml's are different (the same group would deadlock).
+    expect(r2.job('monitor/check').concurrency?.group).toBe('recovery-monitor-default');
+    expect(r2.job('monitor/recover').workflow?.concurrency?.group).toBe('recovery-loop-default');
+    expect(r2.job('monitor/recover').workflow?.result).toBe('failure');
     expect(stateOf(w.repo).breaker.recovery.failures).toBe(2);
 
     // 3. Next rung: redeploy the last good release, in the production environment; healthy again.
