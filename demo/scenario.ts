@@ -181,6 +181,7 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     return { status: o.status ?? '', shouldRecover: o['should-recover'] ?? '', lines };
   }
 
+  let lastChecks = '';
   /** One pass of recovery.yml: breaker, classification, decision and why, action, verification, issue. */
   function recoveryLines(r: RecordedRun): { decision: string; result: string; verified: string; issueAction: string; issueNumber: string; lines: string[] } {
     const ev = findJob(r.run, 'evaluate');
@@ -202,7 +203,12 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     lines.push(`decision: ${e.decision ?? '(none: the evaluation failed)'} — ${oneLine(e.reason, 220)}`);
     try {
       const p = JSON.parse(e['decision-path'] ?? '[]') as Array<{ check: string; result: string }>;
-      for (const [i, s] of p.entries()) lines.push(`   ${i + 1}. ${s.check}: ${oneLine(s.result, 150)}`);
+      // The checks in order; when they came out as in the previous decision (the trigger aside), say so once.
+      const checks = p.map((s, i) => `   ${i + 1}. ${s.check}: ${oneLine(s.result, 150)}`);
+      const key = checks.slice(1).join('\n').replace(/run \d+/g, 'run N');
+      if (key && key === lastChecks) lines.push(checks[0]!, `   2-${checks.length}. the same checks, with the same results, as for the previous decision`);
+      else lines.push(...checks);
+      lastChecks = key;
     } catch {
       /* no path */
     }
@@ -239,6 +245,8 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       const outage = issueAction === 'closed' ? /\*\*Outage: ([^*]+)\*\*/.exec(issue?.comments.at(-1)?.body ?? '')?.[1] : undefined;
       lines.push(`incident issue: ${issueAction || incident.result}${issue ? ` #${issue.number} "${issue.title}"` : ''}${outage ? ` — outage ${outage}` : ''}`);
     }
+    const after = state()?.breaker.recovery;
+    if (breaker['recovery-state'] !== 'open' && after?.status === 'open') lines.push(`⚠️  the recovery circuit breaker OPENED: ${oneLine(after.reason, 200)}`);
     lines.push(breakerLine());
     lines.push(`API requests: ${r.requests} (${r.writes} writes)`);
     return { decision: e.decision ?? '', result, verified, issueAction, issueNumber, lines };
