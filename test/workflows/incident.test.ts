@@ -121,8 +121,13 @@ describe('a bad release, recovered', () => {
     const comments = issue.comments.map((c) => c.body);
     expect(comments).toHaveLength(2);
     expect(comments[0]).toContain('recover');
-    expect(comments[1]).toMatch(/Resolved|resolved/);
-    expect(comments[1]).toMatch(/\d+(\.\d+)?s|\d+m/);
+    expect(comments[1]).toMatch(/### ✅ Resolved: `default` — recovered by `redeploy`/);
+    const outage = /\*\*Outage: ([\dhms.]+)\*\* — from (\S+) \(the incident start recorded in the state\) to (\S+)\./.exec(comments[1]!);
+    expect(outage, comments[1]).not.toBeNull();
+    // The outage runs from the failed deploy's evaluation (the incident start) to the resolving run.
+    const state0 = stateOf(w.repo).incidents.at(-1)!;
+    expect(outage![2]).toBe(state0.startedAt);
+    expect(Date.parse(outage![3]!)).toBeGreaterThan(Date.parse(outage![2]!));
     const state = stateOf(w.repo);
     expect(state.incident).toBeNull();
     expect(state.incidents.at(-1)).toMatchObject({ outcome: 'recovered', automated: true, rollback: true });

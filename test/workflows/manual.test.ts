@@ -86,3 +86,24 @@ describe('escalation', () => {
     for (const j of Object.values(res.jobs)) for (const s of j.steps) expect(s.stdout, `${j.path} ${s.name}`).not.toContain('secret-key');
   });
 });
+
+describe('targets instead of the policy’s services', () => {
+  it('health-monitor’s targets reach the recovery workflow: its verify job probes them too', async () => {
+    const w = await world((svc) => repositoryFiles(svc, { services: false, steps: false }));
+    const dispatched = scriptDeploys(w.repo, w.svc);
+    const res = await run(w, '.github/workflows/health-monitor.yml', {
+      eventName: 'schedule',
+      inputs: { targets: `${w.svc.url}/health` },
+      secrets: { token: TOKEN },
+    });
+    expect(res.warnings).toEqual([]);
+    expect(res.job('check').outputs.status).toBe('unhealthy');
+    expect(res.job('recover/evaluate').outputs.decision).toBe('redeploy');
+    expect(res.job('recover/redeploy').outputs.result).toBe('success');
+    expect(dispatched).toEqual([{ sha: GOOD }]);
+    expect(res.step('recover/verify', 'health').with).toMatchObject({ targets: `${w.svc.url}/health` });
+    expect(res.job('recover/verify').outputs.status).toBe('healthy');
+    expect(res.outputs).toEqual({ status: 'unhealthy', 'should-recover': 'true', decision: 'redeploy' });
+    expect(res.result).toBe('success');
+  });
+});

@@ -68,15 +68,19 @@ export function closeAfterEach(): <T extends Closable>(c: T) => T {
   };
 }
 
-export function policyFor(svc: Service, o: { steps?: boolean; redeploy?: boolean; threshold?: number } = {}): string {
+export function policyFor(svc: Service, o: { services?: boolean; steps?: boolean; redeploy?: boolean; threshold?: number } = {}): string {
   return `version: 1
-services:
+${
+  o.services === false
+    ? ''
+    : `services:
   api:
     environment: production
     checks:
       - name: health
         url: ${svc.url}/health
-health:
+`
+}health:
   timeout: 2s
   retries: 0
 recovery:
