@@ -38,6 +38,8 @@ export interface RecordedRun {
   /** API requests the run made (all its jobs), and how many of them wrote. */
   requests: number;
   writes: number;
+  /** The release production ran before and after the run. */
+  release: { before: string; after: string };
 }
 
 export interface CliRun {
@@ -145,12 +147,13 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
 
   async function run(title: string, file: string, trigger: Trigger): Promise<RecordedRun> {
     const from = world.emu.log.length;
+    const before = world.service.release.version;
     const started = Date.now();
     const result = await runCaller(world, file, trigger);
     const durationMs = Date.now() - started;
     const mine = world.emu.log.slice(from).filter((e) => e.path.startsWith(`/repos/${REPOSITORY}/`));
     const n = runs.length + 1;
-    const rec: RecordedRun = { n, ref: `run-${n}`, title, at: timeline.elapsed() - durationMs, durationMs, file, trigger, run: result, requests: mine.length, writes: mine.filter((e) => e.write).length };
+    const rec: RecordedRun = { n, ref: `run-${n}`, title, at: timeline.elapsed() - durationMs, durationMs, file, trigger, run: result, requests: mine.length, writes: mine.filter((e) => e.write).length, release: { before, after: world.service.release.version } };
     runs.push(rec);
     // Wiring problems GitHub would not fail on (an undeclared output read as '', an unexpected input…).
     expect(result.warnings.length === 0, `${title}: the workflows' wiring is clean`, result.warnings.join('; '));
@@ -245,6 +248,7 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       const outage = issueAction === 'closed' ? /\*\*Outage: ([^*]+)\*\*/.exec(issue?.comments.at(-1)?.body ?? '')?.[1] : undefined;
       lines.push(`incident issue: ${issueAction || incident.result}${issue ? ` #${issue.number} "${issue.title}"` : ''}${outage ? ` — outage ${outage}` : ''}`);
     }
+    if (r.release.before !== r.release.after) lines.push(`production: ${r.release.before} → ${r.release.after}`);
     const after = state()?.breaker.recovery;
     if (breaker['recovery-state'] !== 'open' && after?.status === 'open') lines.push(`⚠️  the recovery circuit breaker OPENED: ${oneLine(after.reason, 200)}`);
     lines.push(breakerLine());
@@ -401,6 +405,8 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const open = world.repo.issues.find((i) => i.state === 'open' && i.number !== issue1);
     const lastText = open?.comments.at(-1)?.body ?? open?.body ?? '';
     facts.act3.issueSaysWhatToDo = /breaker close/.test(lastText) && /What to do/i.test(lastText);
+    const todo = lastText.slice(Math.max(0, lastText.indexOf('**What to do'))).split('\n\n').slice(0, 2).join('\n').split('\n');
+    if (open && facts.act3.issueSaysWhatToDo) timeline.add('issue', `The incident issue #${open.number} tells the on-call engineer:`, todo.map((l) => oneLine(l, 240)));
     expect(facts.act3.issueSaysWhatToDo, 'the incident issue says what a person must do (close the breaker, with the command)', open ? `issue #${open.number}'s last text has no instructions` : 'no open incident issue');
 
     timeline.act('The operator', 'ghcr.io is back. The on-call engineer checks the breaker, closes it, and re-runs the last deploy from the Actions tab.');

@@ -3,7 +3,7 @@
  * reasons. Printed as it happens and kept for the report.
  */
 
-export type EntryKind = 'act' | 'world' | 'run' | 'operator' | 'check' | 'problem';
+export type EntryKind = 'act' | 'world' | 'run' | 'issue' | 'operator' | 'problem';
 
 export interface Entry {
   /** Real ms since the demo started. */
@@ -15,7 +15,7 @@ export interface Entry {
   ref?: string;
 }
 
-const MARK: Record<EntryKind, string> = { act: '━━', world: '🌍', run: '⚙️ ', operator: '🧑', check: '✔', problem: '✘' };
+const MARK: Record<EntryKind, string> = { act: '━━', world: '🌍', run: '⚙️ ', issue: '📋', operator: '🧑', problem: '✘' };
 
 export function formatEntry(e: Entry): string {
   if (e.kind === 'act') return `\n━━ ${e.title} ${'━'.repeat(Math.max(3, 88 - e.title.length))}\n${e.lines.map((l) => `   ${l}`).join('\n')}${e.lines.length ? '\n' : ''}`;
