@@ -12,6 +12,12 @@
  *   Act 3  automation keeps failing: the container registry is down, three deploys in a row fail and
  *          each re-run fails → the breaker opens → the fourth deploy's recovery is blocked and the issue
  *          says what to do → the operator closes the breaker with the CLI and re-runs the last deploy.
+ *
+ * Each failed deploy reaches examples/on-deploy-failure.yml once, for its first attempt. GitHub also
+ * sends workflow_run when a failed re-run attempt completes; the demo does not play those, because with
+ * the decision engine as it is (packages/core/src/decision/engine.ts, check 8) such a run decides
+ * `redeploy` even when production is healthy and the failed run deployed nothing: in act 3 it would roll
+ * production back from v1.4.1 to v1.4.0.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
