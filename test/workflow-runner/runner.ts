@@ -30,6 +30,8 @@ interface RunState {
   opts: RunWorkflowOptions;
   layout: ProjectLayout;
   top: LoadedWorkflow;
+  /** Where the top workflow lives in the user's repository (examples/x.yml is copied to .github/workflows/x.yml). */
+  workflowPath: string;
   runId: number;
   runAttempt: number;
   sha: string;
@@ -174,6 +176,7 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
     for (const k of Object.keys(top.dispatchInputs)) inputs[k] = null;
   }
 
+  const workflowPath = top.file.startsWith('examples/') ? `.github/workflows/${path.basename(top.file)}` : top.file;
   let cron: string | undefined;
   const scheduleList = field(top.root.find('on'), 'schedule');
   if (scheduleList && isSequence(scheduleList)) cron = stringField(scheduleList.get(0), 'cron');
@@ -183,7 +186,7 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
       repository,
       apiUrl: opts.emulatorUrl,
       serverUrl: SERVER_URL,
-      workflowPath: top.file,
+      workflowPath,
       schedule: cron,
       inputs: eventName === 'workflow_dispatch' ? Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)])) : undefined,
       ref: ref.replace(/^refs\/(heads|tags)\//, ''),
@@ -205,6 +208,7 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
     opts,
     layout,
     top,
+    workflowPath,
     runId: opts.runId ?? nextRunId(),
     runAttempt: opts.runAttempt ?? 1,
     sha: opts.sha ?? 'f'.repeat(40),
@@ -282,7 +286,7 @@ function githubContext(state: RunState, frame: Frame, jobId: string, workspace =
     token: state.githubToken,
     triggering_actor: state.actor,
     workflow: state.top.name,
-    workflow_ref: `${state.repository}/${state.top.file}@${state.ref}`,
+    workflow_ref: `${state.repository}/${state.workflowPath}@${state.ref}`,
     workflow_sha: state.sha,
     workspace,
   };
@@ -613,7 +617,7 @@ function runnerEnv(state: RunState, frame: Frame, jobId: string, dirs: { workspa
     GITHUB_RUN_NUMBER: String((state.runId % 1000) + 1),
     GITHUB_SHA: state.sha,
     GITHUB_WORKFLOW: state.top.name,
-    GITHUB_WORKFLOW_REF: `${state.repository}/${state.top.file}@${state.ref}`,
+    GITHUB_WORKFLOW_REF: `${state.repository}/${state.workflowPath}@${state.ref}`,
     GITHUB_WORKFLOW_SHA: state.sha,
     GITHUB_WORKSPACE: dirs.workspace,
     RUNNER_ARCH: 'X64',
@@ -736,7 +740,7 @@ async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environme
         res.with = withValues;
         const r = await runAction(target.name, {
           inputs: withValues,
-          env: { ...processEnv, GITHUB_ACTION: step.id, GITHUB_WORKFLOW_REF: `${state.repository}/${state.top.file}@${state.ref}`, RUNNER_TEMP: dirs.temp, PATH: pathVar },
+          env: { ...processEnv, GITHUB_ACTION: step.id, GITHUB_WORKFLOW_REF: `${state.repository}/${state.workflowPath}@${state.ref}`, RUNNER_TEMP: dirs.temp, PATH: pathVar },
           apiUrl: state.opts.emulatorUrl,
           token: state.githubToken,
           repository: state.repository,
