@@ -171,6 +171,29 @@ jobs:
   });
 });
 
+describe('concurrency', () => {
+  it('jobs of one group run one at a time, jobs of others alongside; the evaluated group is recorded', async () => {
+    const job = (id: string, group: string) => `  ${id}:
+    runs-on: ubuntu-latest
+    concurrency:
+      group: ${group}
+    outputs:
+      span: \${{ steps.s.outputs.span }}
+    steps:
+      - id: s
+        run: |
+          start=$(date +%s%N); sleep 0.3; echo "span=$start-$(date +%s%N)" >> "$GITHUB_OUTPUT"
+`;
+    const root = project({ 'groups.yml': `on: push\npermissions: {}\njobs:\n${job('a', 'deploy-\${{ github.ref_name }}')}${job('b', 'deploy-main')}${job('c', 'other')}` });
+    const run = await go(root, 'groups.yml', { eventName: 'push' });
+    const span = (id: string) => run.job(id).outputs.span!.split('-').map((t) => Number(BigInt(t) / 1_000_000n)) as [number, number];
+    const [a, b, c] = [span('a'), span('b'), span('c')];
+    expect(run.job('a').concurrency).toEqual({ group: 'deploy-main', cancelInProgress: false });
+    expect(a[1] <= b[0] || b[1] <= a[0]).toBe(true);
+    expect(c[0] < Math.max(a[1], b[1]) && c[1] > Math.min(a[0], b[0])).toBe(true);
+  });
+});
+
 describe('cancellation', () => {
   it('aborting kills the running step; always() and cancelled() steps and jobs still run, the rest is cancelled', async () => {
     const root = project({
