@@ -36,6 +36,7 @@ interface EvalOptions {
   runAttempt?: number;
   policy?: string;
   token?: string;
+  env?: Record<string, string>;
 }
 
 async function evaluate(r: RepoHandle, o: EvalOptions = {}): Promise<RunResult> {
@@ -49,7 +50,7 @@ async function evaluate(r: RepoHandle, o: EvalOptions = {}): Promise<RunResult> 
     runId: o.runId,
     runAttempt: o.runAttempt,
     files: { '.github/recovery.yml': o.policy ?? POLICY },
-    env: ENV,
+    env: { ...ENV, ...o.env },
   });
   return res;
 }
@@ -222,7 +223,14 @@ describe('evaluate-recovery: the decision', () => {
   it('on a schedule with no failed run, recovers an unhealthy service and reads no logs', async () => {
     const r = newRepo();
     emu().clearLog();
-    const res = await evaluate(r, { inputs: { 'health-status': 'unhealthy', 'health-reason': 'health_check_failed' }, eventName: 'schedule', event: makeEvent('schedule', { repository: r.fullName }) });
+    // The production settle time: with the suite's 50 ms a read the emulator answers in more than 12.5 ms
+    // is already stale when it returns, and the store rightly re-reads before writing.
+    const res = await evaluate(r, {
+      inputs: { 'health-status': 'unhealthy', 'health-reason': 'health_check_failed' },
+      eventName: 'schedule',
+      event: makeEvent('schedule', { repository: r.fullName }),
+      env: { RECOVERY_SETTLE_MS: '1500' },
+    });
     expect(res.outputs).toMatchObject({ decision: 'recover', category: '', evidence: '', environment: 'production', 'requires-approval': 'true' });
     expect(emu().requests().filter(onRepo(r)).map((e) => `${e.method} ${e.route}`)).toEqual([
       'GET /repos/{owner}/{repo}/actions/variables',

@@ -18,8 +18,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function issueAction(r: RepoHandle, inputs: Record<string, string | number | boolean>, extra: { token?: string; files?: Record<string, string> } = {}) {
-  const res = await runAction('open-issue', { inputs, apiUrl: emu().url, token: extra.token ?? 'test-token', repository: r.fullName, files: extra.files, env: ENV });
+async function issueAction(r: RepoHandle, inputs: Record<string, string | number | boolean>, extra: { token?: string; files?: Record<string, string>; env?: Record<string, string> } = {}) {
+  const res = await runAction('open-issue', { inputs, apiUrl: emu().url, token: extra.token ?? 'test-token', repository: r.fullName, files: extra.files, env: { ...ENV, ...extra.env } });
   return res;
 }
 
@@ -76,7 +76,9 @@ describe('open-issue action', () => {
     expect(issue.comments[0]!.body).toContain('### 🔁 Update: `api-prod` is unhealthy — decision `rerun`');
 
     at = mark();
-    const resolved = await issueAction(r, { ...base, mode: 'resolve', status: 'healthy', decision: 'redeploy' });
+    // The production settle time (1.5 s): with the suite's 50 ms, every snapshot is older than a quarter of
+    // it by the time the emulator answers, and the store re-reads before writing (as it should).
+    const resolved = await issueAction(r, { ...base, mode: 'resolve', status: 'healthy', decision: 'redeploy' }, { env: { RECOVERY_SETTLE_MS: '1500' } });
     expect(resolved.code, resolved.stdout + resolved.stderr).toBe(0);
     expect(resolved.outputs).toMatchObject({ action: 'closed', 'issue-number': String(number) });
     expect(issue.state).toBe('closed');
@@ -86,22 +88,35 @@ describe('open-issue action', () => {
     expect(closing).toMatch(/\*\*Outage: 40m(\d+s)?\*\* — from .* \(the incident start recorded in the state\)/);
     expect(closing).toContain('recovered by `redeploy` (automated)');
     expect(issue.labels).not.toContain('flap');
-    // The incident ended in the state, with its issue number, in one write.
+    // The incident ended in the state, with its issue number, in one write — made right after the one
+    // state read, before the issue writes, so the snapshot is fresh and needs no re-read before writing.
     const state = stateOf(r, 'RECOVERY_STATE_API_PROD');
     expect(state.incident).toBeNull();
     expect(state.incidents.at(-1)).toMatchObject({ id: '20260114-0932-77', startedAt, outcome: 'recovered', automated: true, rollback: true, issue: number });
-    expect(since(r, at).filter((e) => e.write).map((e) => `${e.method} ${e.route}`)).toEqual([
+    expect(since(r, at).map((e) => `${e.method} ${e.route}`)).toEqual([
+      'GET /repos/{owner}/{repo}/issues',
+      'GET /repos/{owner}/{repo}/actions/variables',
+      'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
+      'GET /repos/{owner}/{repo}/actions/variables',
       'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
       'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
-      'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
     ]);
+    expect(resolved.summary).toMatch(/📊 Recovery KPIs for `api-prod` \(last 1 incident\): MTTR 40m(\d+s)? mean/);
 
+    // Again with the session: the listing and the state read, which shows the incident already ended.
     at = mark();
     const again = await issueAction(r, { ...base, mode: 'resolve', status: 'healthy' });
     expect(again.code).toBe(0);
     expect(again.outputs).toMatchObject({ action: 'none', 'issue-number': '' });
-    expect(since(r, at)).toHaveLength(1);
+    expect(since(r, at).map((e) => `${e.method} ${e.route}`)).toEqual(['GET /repos/{owner}/{repo}/issues', 'GET /repos/{owner}/{repo}/actions/variables']);
     expect(again.summary).toContain('No open incident issue for `api-prod`');
+    expect(again.summary).toContain('Incident `20260114-0932-77` had already ended in the state: recovered');
+    // Without a session there is nothing the state could hold: the listing only.
+    at = mark();
+    const bare = await issueAction(r, { scope: 'api-prod', mode: 'resolve', status: 'healthy' });
+    expect(bare.outputs).toMatchObject({ action: 'none' });
+    expect(since(r, at)).toHaveLength(1);
+    expect(bare.summary).toContain('📊 Recovery KPIs: not shown, nothing to resolve, so the state was not read.');
   });
 
   it('labels an incident resolved within the flap window `flap`, and times it from the issue without state', async () => {

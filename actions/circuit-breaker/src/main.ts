@@ -1,4 +1,4 @@
-import { UserError, renderBreakerSummary } from '@recovery/core';
+import { UserError, endIncident, renderBreakerSummary, renderKpiFooter, reopenIncident, type State } from '@recovery/core';
 import { StateStore, loadPolicy, readInputs, runBreaker, type ActionDeps } from '@recovery/github';
 import { Inputs } from './inputs';
 
@@ -9,6 +9,15 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const store = new StateStore({ gh: github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
   const now = ctx.now();
   const change = { id: `${ctx.runId}.${ctx.runAttempt}.${process.env.GITHUB_ACTION ?? 'breaker'}.${inputs.command}.${inputs.track}`, now, by: ctx.by };
+  // The incident (KPIs), in the same write as the outcome: a recorded success ends it (by a person when one
+  // dispatched this run); a failure recorded by the run that ended it reopens it (its recovery did not hold).
+  const incident = { ...change, id: `${change.id}.incident` };
+  const also =
+    inputs.command === 'record-success'
+      ? (s: State) => endIncident(s, incident, 'recovered', { automated: ctx.eventName !== 'workflow_dispatch' })
+      : inputs.command === 'record-failure'
+        ? (s: State) => reopenIncident(s, incident, inputs.reason ?? `a ${inputs.track} failure was recorded`)
+        : undefined;
   const out = await runBreaker(
     store,
     policy,
@@ -21,6 +30,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
       threshold: inputs.threshold,
       override: inputs.override,
       dryRun: inputs['dry-run'],
+      also,
     },
     change,
   );
@@ -45,7 +55,10 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   if (out.backupVariable) headline += ` The unreadable state was kept in \`${out.backupVariable}\` and a fresh document written.`;
   if (inputs['dry-run']) headline += ' (dry run: nothing written)';
   io.info(headline.replace(/[*`]/g, ''));
-  await io.summary(renderBreakerSummary({ scope: inputs.scope, repo, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources }));
+  await io.summary(
+    renderBreakerSummary({ scope: inputs.scope, repo, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources }) +
+      renderKpiFooter(out.state, now, out.corrupt ? `the state variable ${out.corrupt.variable} is ${out.corrupt.problem}` : undefined),
+  );
   if (out.corrupt) {
     io.setFailed(
       `The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. It was left untouched; automation is not allowed until it is fixed. ` +

@@ -1,13 +1,12 @@
 import {
   UserError,
   compileClassifier,
-  computeKpis,
   decide,
   decisionStartsSession,
   emptyState,
-  kpiFooter,
   openSession,
   recoveryGate,
+  renderKpiFooter,
   renderEvaluationSummary,
   sanitizeExternal,
   unreadableGate,
@@ -39,13 +38,6 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
   const notes: string[] = [];
 
-  // One read: breaker, open incident.
-  const snap = await store.read();
-  for (const v of snap.overrides.invalid) io.warning(`Ignored the override variable ${v}: expected a whole number ≥ 1.`);
-  const { config } = breakerConfig(policy, snap);
-  const state: State | undefined = snap.kind === 'ok' ? snap.state : snap.kind === 'missing' ? emptyState(inputs.scope, now, ctx.by) : undefined;
-  const breaker = state ? recoveryGate(state, config, now, ctx.by) : unreadableGate(`${store.variable} is ${snap.kind === 'corrupt' ? snap.problem : 'unreadable'}`);
-
   // Classify the failed run, if there is one. Evidence helps a person even when the breaker blocks.
   const runId = inputs['run-id'] ?? eventRunId(ctx);
   let rc: RunClassification | undefined;
@@ -63,6 +55,14 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   }
   const classification = rc?.classification ?? null;
 
+  // One read (breaker, open incident), after the logs: reading large logs takes a while, and a snapshot
+  // read just before the session write needs no staleness re-read (see StateStore.update).
+  const snap = await store.read();
+  for (const v of snap.overrides.invalid) io.warning(`Ignored the override variable ${v}: expected a whole number ≥ 1.`);
+  const { config } = breakerConfig(policy, snap);
+  const state: State | undefined = snap.kind === 'ok' ? snap.state : snap.kind === 'missing' ? emptyState(inputs.scope, now, ctx.by) : undefined;
+  const breaker = state ? recoveryGate(state, config, now, ctx.by) : unreadableGate(`${store.variable} is ${snap.kind === 'corrupt' ? snap.problem : 'unreadable'}`);
+
   const healthReason = oneLine(inputs['health-reason']);
   const result = decide({
     trigger: ctx.eventName,
@@ -79,6 +79,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
 
   // The incident session: written only when it starts or its decision/category changes; never when blocked or dry.
   let sessionId = state?.incident?.id ?? '';
+  let after = state;
   if (decisionStartsSession(result.decision)) {
     const change = { id: `${ctx.runId}.${ctx.runAttempt}.evaluate-recovery`, now, by: ctx.by };
     if (dryRun) {
@@ -93,6 +94,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
         return o.state;
       });
       sessionId = r.state.incident?.id ?? id;
+      after = r.state;
     }
   }
 
@@ -122,5 +124,5 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     dryRun,
     notes,
   });
-  await io.summary(state ? summary + kpiFooter(computeKpis(state, now)) : summary);
+  await io.summary(summary + renderKpiFooter(after, now, `the state variable ${store.variable} is ${snap.kind === 'corrupt' ? snap.problem : 'unreadable'}`));
 }

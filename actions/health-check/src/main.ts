@@ -12,10 +12,12 @@ import {
   healthTrigger,
   policyChecks,
   renderHealthSummary,
+  renderKpiFooter,
   shouldRecover,
   type Change,
   type HealthStatus,
   type Recording,
+  type State,
   type TargetResult,
 } from '@recovery/core';
 import { StateStore, loadPolicy, readInputs, type ActionDeps } from '@recovery/github';
@@ -76,6 +78,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   // Across runs: the scope's window of recent results decides whether to start recovery.
   let window: HealthStatus[] = [result.status];
   let recording: Recording;
+  let state: State | undefined;
   if (!inputs.record) recording = { kind: 'off', why: '`record: false`' };
   else if (!inputs.token) recording = { kind: 'off', why: 'no `token`' };
   else {
@@ -87,6 +90,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     try {
       const up = await store.update(change.id, (s) => appendHealth(s, result, policy, change));
       window = up.state.health.window;
+      state = up.state;
       recording = { kind: up.written ? 'written' : 'unchanged', variable: store.variable };
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
@@ -119,7 +123,8 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     `${STATUS_MARK[result.status]} ${result.status}: ${result.detail}. ` +
       (verdict.shouldRecover ? `Recovery should start (${verdict.reason}: ${verdict.badCount} of the last ${verdict.considered} results bad).` : 'No recovery needed.'),
   );
-  await io.summary(renderHealthSummary({ scope: inputs.scope, result, verdict, recording }));
+  const noKpis = recording.kind === 'off' ? `the result was not recorded (${recording.why})` : 'the state could not be read';
+  await io.summary(renderHealthSummary({ scope: inputs.scope, result, verdict, recording }) + renderKpiFooter(state, ctx.now(), noKpis));
 
   if (RANK[result.status] >= FAIL_RANK[inputs['fail-on']]) {
     io.setFailed(`Health is ${result.status} (fail-on: ${inputs['fail-on']}): ${result.detail}.`);

@@ -12,6 +12,7 @@ import {
   outageMs,
   renderIncidentBody,
   renderIncidentUpdate,
+  renderKpiFooter,
   renderResolution,
   resolution,
   sessionOf,
@@ -43,14 +44,21 @@ interface Outcome {
   /** One line for the log and the summary. */
   headline: string;
   notes: string[];
+  /** The scope's state as this run last saw it (the KPI footer), or why there is none. */
+  state?: State;
+  noState?: string;
 }
 
 /**
- * One tracking issue per incident and scope. Requests: resolve with no open incident = 1 (the listing);
- * open = listing + state read + comment, or + labels listing + create on a new incident; resolve = listing
- * + state read + comment + close (+ the state write that ends the incident). Recording the issue number in
- * the state when opening would cost a write and a settle re-read more, so it is recorded on resolve, in
- * the write that ends the incident anyway; the scope marker finds the issue without it.
+ * One tracking issue per incident and scope. Requests: resolve with no issue and no session = 1 (the
+ * listing); open = listing + state read + comment, or + labels listing + create on a new incident;
+ * resolve = listing + state read + comment + close, + the write that ends the incident and its settle
+ * re-read when the incident is still open (redeploy ends it itself when its success left the service
+ * healthy). The state is read once, early, and the incident ended right after that read, before the
+ * issue writes: a fresh snapshot needs no staleness re-read before the write (see StateStore.update).
+ * Recording the issue number in the state when opening would cost a write and a settle re-read more, so
+ * it is recorded on resolve, in the write that ends the incident anyway; the scope marker finds the
+ * issue without it.
  */
 export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   // The webhook URL is a credential (its path is the key): masked before anything could print it.
@@ -97,7 +105,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   io.info(headline.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)').replace(/[*`]/g, ''));
   const lines = [`### Incident issue — scope \`${inputs.scope}\``, '', headline, ''];
   for (const n of out.notes) lines.push(`- ${n}`);
-  await io.summary(`${lines.join('\n')}\n`);
+  await io.summary(`${lines.join('\n')}\n${renderKpiFooter(out.state, now, out.noState)}`);
 }
 
 interface Common {
@@ -120,12 +128,13 @@ async function open(c: Common & { labels: string[]; assignees: string[]; title?:
   const scoped = await readScopeState(c);
   facts.breaker = scoped.breaker;
   if (scoped.warning) io.warning(scoped.warning);
+  const kpis = { state: scoped.state ?? undefined, noState: scoped.noState };
 
   if (c.existing) {
     const text = renderIncidentUpdate(facts, c.body);
     if (text.trimmed) notes.push('The evidence was trimmed to fit GitHub’s 65,536-character limit.');
     if (!dryRun) await issues.comment(c.existing.number, text.text);
-    return { action: 'commented', issue: c.existing, headline: `${dryRun ? 'Would comment' : 'Commented'} on the open incident issue ${link(c.existing)}.`, notes };
+    return { action: 'commented', issue: c.existing, headline: `${dryRun ? 'Would comment' : 'Commented'} on the open incident issue ${link(c.existing)}.`, notes, ...kpis };
   }
 
   const title = c.title ? capTitle(c.title, facts.secrets) : incidentTitle(facts);
@@ -135,7 +144,7 @@ async function open(c: Common & { labels: string[]; assignees: string[]; title?:
   if (labels.missing.length) notes.push(`Label${labels.missing.length > 1 ? 's' : ''} ${dryRun ? 'to create' : 'created'}: ${labels.missing.map((l) => `\`${l}\``).join(', ')}.`);
   if (dryRun) {
     notes.push(`Title: ${title}`, `Labels: ${c.labels.join(', ')}${c.assignees.length ? `; assignees: ${c.assignees.join(', ')}` : ''}.`);
-    return { action: 'created', headline: `Would open a new incident issue for \`${facts.scope}\`.`, notes };
+    return { action: 'created', headline: `Would open a new incident issue for \`${facts.scope}\`.`, notes, ...kpis };
   }
   const created = await issues.create({ title, body: body.text, labels: c.labels, assignees: c.assignees });
   for (const w of created.warnings) {
@@ -144,51 +153,70 @@ async function open(c: Common & { labels: string[]; assignees: string[]; title?:
   }
   const issue = created.issue;
   await notify(c, 'opened', issue, notes);
-  return { action: 'created', issue, headline: `Opened the incident issue ${link(issue)}: ${title}`, notes };
+  return { action: 'created', issue, headline: `Opened the incident issue ${link(issue)}: ${title}`, notes, ...kpis };
 }
 
 async function resolve(c: Common & { changeId: string; by: string }): Promise<Outcome> {
   const { io, issues, store, policy, facts, existing, dryRun } = c;
   const notes: string[] = [];
-  // No open incident: the listing was the only request, and nothing is written.
-  if (!existing) return { action: 'none', headline: `No open incident issue for \`${facts.scope}\`: nothing to resolve.`, notes };
+  // Nothing to resolve: no issue, and no session whose incident the state could still hold. The listing
+  // was the only request, and nothing is written.
+  if (!existing && !facts.sessionId) {
+    return { action: 'none', headline: `No open incident issue for \`${facts.scope}\`: nothing to resolve.`, notes, noState: 'nothing to resolve, so the state was not read' };
+  }
 
+  // One read, early; the incident ends right after it (a fresh snapshot: no re-read before the write).
   const scoped = await readScopeState(c);
   if (scoped.warning) io.warning(scoped.warning);
-  const start = incidentStart(existing.createdAt, scoped.state?.incident, sessionOf(existing.body) ?? facts.sessionId);
+  const kpis = { state: scoped.state ?? undefined, noState: scoped.noState };
+  const res = resolution(facts.decision, facts.status);
+  // This resolve's session (the input), else the one the issue was opened for; none given: whatever is open.
+  const session = facts.sessionId ?? sessionOf(existing?.body);
+  const openIncident = scoped.state?.incident;
+  // The incident being resolved, open or already ended (redeploy ends it when its success left the service healthy).
+  const incident = openIncident && (!session || openIncident.id === session) ? openIncident : session ? scoped.state?.incidents.findLast((i) => i.id === session) : undefined;
+
+  if (openIncident && incident === openIncident) {
+    if (dryRun) notes.push(`Dry run: incident \`${openIncident.id}\` would end in the state: ${res.outcome}.`);
+    else {
+      const change = { id: c.changeId, now: facts.now, by: c.by };
+      try {
+        const r = await store.update(change.id, (s) => {
+          if (!s.incident || s.incident.id !== openIncident.id) return s;
+          const tagged: State = !existing || s.incident.issue === existing.number ? s : { ...s, incident: { ...s.incident, issue: existing.number } };
+          const next = endIncident(tagged, change, res.outcome, { automated: res.automated, rollback: res.rollback });
+          return next === tagged ? s : next;
+        });
+        kpis.state = r.state;
+        if (r.written) notes.push(`Incident \`${openIncident.id}\` ended in the state: ${res.outcome}.`);
+      } catch (e) {
+        if (!(e instanceof GitHubError)) throw e;
+        const w = `The end of the incident could not be recorded in the state (KPIs): ${e.message}`;
+        io.warning(w);
+        notes.push(`⚠️ ${w}`);
+      }
+    }
+  } else if (incident?.endedAt) {
+    notes.push(`Incident \`${incident.id}\` had already ended in the state: ${incident.outcome ?? 'ended'} (${incident.endedBy ?? 'an earlier run'}).`);
+  }
+
+  if (!existing) {
+    return { action: 'none', headline: `No open incident issue for \`${facts.scope}\`: no issue to close.`, notes, ...kpis };
+  }
+  const start = incidentStart(existing.createdAt, incident, sessionOf(existing.body) ?? facts.sessionId);
   const ms = outageMs({ start, now: facts.now });
   const flapWindowMs = policy.escalate['flap-window'];
   const flap = isFlap(ms, flapWindowMs);
-  const res = resolution(facts.decision, facts.status);
   const text = renderResolution({ ...facts, start, resolution: res, flap, flapWindowMs }, c.body);
   const headline = `${dryRun ? 'Would close' : 'Closed'} the incident issue ${link(existing)} after ${formatDuration(ms)}${flap ? ` (a flap: labelled \`${FLAP_LABEL}\`)` : ''}.`;
-  notes.push(`Outcome: ${res.text}; the outage is timed from ${start.source === 'state' ? 'the incident start recorded in the state' : 'the issue’s creation'} (${start.at}).`);
-  if (dryRun) return { action: 'closed', issue: existing, headline, notes };
+  notes.unshift(`Outcome: ${res.text}; the outage is timed from ${start.source === 'state' ? 'the incident start recorded in the state' : 'the issue’s creation'} (${start.at}).`);
+  if (dryRun) return { action: 'closed', issue: existing, headline, notes, ...kpis };
 
+  // The issue is resolved even when the state could not be written (a warning says so above).
   await issues.comment(existing.number, text.text);
   await issues.close(existing, flap ? [FLAP_LABEL] : []);
-
-  // The incident ends in the state too (KPIs: MTTR, automated rate), in one write that also records the
-  // issue number. Without permission to write variables the issue is still resolved: warn only.
-  if (scoped.state?.incident) {
-    const change = { id: c.changeId, now: facts.now, by: c.by };
-    try {
-      const r = await store.update(change.id, (s) => {
-        if (!s.incident) return s;
-        const tagged: State = s.incident.issue === existing.number ? s : { ...s, incident: { ...s.incident, issue: existing.number } };
-        const next = endIncident(tagged, change, res.outcome, { automated: res.automated, rollback: res.rollback });
-        return next === tagged ? s : next;
-      });
-      if (r.written) notes.push(`Incident \`${scoped.state.incident.id}\` ended in the state: ${res.outcome}.`);
-    } catch (e) {
-      if (!(e instanceof GitHubError)) throw e;
-      const w = `The issue was closed, but the end of the incident could not be recorded in the state (KPIs): ${e.message}`;
-      io.warning(w);
-      notes.push(`⚠️ ${w}`);
-    }
-  }
   await notify(c, 'resolved', existing, notes, { durationMs: ms, flap });
-  return { action: 'closed', issue: existing, headline, notes };
+  return { action: 'closed', issue: existing, headline, notes, ...kpis };
 }
 
 /**
@@ -196,21 +224,23 @@ async function resolve(c: Common & { changeId: string; by: string }): Promise<Ou
  * the breaker line: when the state cannot be read (a token without "Variables: read", a corrupt document,
  * GitHub failing) the breaker is shown as unknown and a warning says why.
  */
-async function readScopeState(c: Common): Promise<{ state: State | null; breaker: BreakerFacts; warning?: string }> {
+async function readScopeState(c: Common): Promise<{ state: State | null; breaker: BreakerFacts; warning?: string; noState?: string }> {
   try {
     const snap = await c.store.read();
     if (snap.kind === 'corrupt') {
-      return { state: null, breaker: { unavailable: `the state variable \`${c.store.variable}\` is ${snap.problem}` } };
+      const why = `the state variable \`${c.store.variable}\` is ${snap.problem}`;
+      return { state: null, breaker: { unavailable: why }, noState: why };
     }
     const state = snap.kind === 'ok' ? snap.state : emptyState(c.facts.scope, c.facts.now);
     const { config } = breakerConfig(c.policy, snap);
     const view = (t: 'recovery' | 'deployment') => viewTrack(state, t, config, c.facts.now);
-    return { state: snap.kind === 'ok' ? snap.state : null, breaker: { views: { recovery: view('recovery'), deployment: view('deployment') } } };
+    return { state: snap.kind === 'ok' ? snap.state : null, breaker: { views: { recovery: view('recovery'), deployment: view('deployment') } }, noState: 'no state recorded yet' };
   } catch (e) {
     if (!(e instanceof GitHubError)) throw e;
     const why = e.status === 403 || e.status === 401 ? 'the token cannot read repository variables ("Variables: read")' : `the state could not be read (${e.status ?? 'error'})`;
     return {
       state: null,
+      noState: why,
       breaker: { unavailable: why },
       warning: `${e.message} The issue shows the circuit breaker as unknown${c.existing ? ' and the outage is timed from the issue’s creation' : ''}.`,
     };

@@ -1,6 +1,7 @@
 import {
   MODE_TRACK,
   UserError,
+  appendHealth,
   breakerNextSteps,
   describeTarget,
   emptyState,
@@ -11,11 +12,14 @@ import {
   mergeInputs,
   newestFirst,
   parseInputsMap,
+  recordAttempt,
   recordRelease,
+  renderKpiFooter,
   renderRedeploySummary,
   selectFromReleases,
   StepSchema,
   usedPlaceholders,
+  type Attempt,
   type Policy,
   type RedeployReport,
   type RedeployResult,
@@ -210,7 +214,26 @@ async function commitCheck(env: Env, track: TrackName): Promise<Outcome | undefi
   return undefined;
 }
 
-async function recordOutcome(env: Env, track: TrackName, success: boolean, reason: string, also?: (s: State) => State): Promise<void> {
+interface OutcomeRecord {
+  /** A further change to the same document (redeploy's release record). */
+  also?: (s: State) => State;
+  /** The attempt on the scope's open incident; a success that resolves it ends it (KPIs). */
+  attempt: Omit<Attempt, 'success'>;
+  /** This run saw the service healthy afterwards: recorded as a health result, so the verify job's health-check that follows has nothing to write. */
+  healthy?: boolean;
+}
+
+/**
+ * The outcome in one state write: the breaker track, the incident's attempt (and its end), the release
+ * and the health this run saw. The KPIs cost no request of their own.
+ */
+async function recordOutcome(env: Env, track: TrackName, success: boolean, reason: string, rec: OutcomeRecord): Promise<void> {
+  const also = (s: State): State => {
+    let next = rec.also ? rec.also(s) : s;
+    next = recordAttempt(next, env.changeId('incident'), { ...rec.attempt, success });
+    if (success && rec.healthy) next = appendHealth(next, { status: 'healthy' }, env.policy, env.changeId('health'));
+    return next;
+  };
   const out = await runBreaker(env.store, env.policy, { command: success ? 'record-success' : 'record-failure', track, reason, also }, env.changeId('outcome'));
   const v = out.views[track];
   env.breakerView = { track, state: v.state, failures: v.failures, threshold: v.threshold, overridden: env.overridden };
@@ -275,14 +298,15 @@ async function rerunMode(env: Env): Promise<Outcome> {
   const out = { ...base, attempts: attempt, run: runReport(undefined, f) };
   if (f.timedOut) {
     const reason = `re-run of ${name} (attempt ${attempt}) did not finish within ${formatDuration(timeoutMs)}`;
-    await recordOutcome(env, 'recovery', false, reason);
+    await recordOutcome(env, 'recovery', false, reason, { attempt: { action: 'rerun' } });
     return { ...out, result: 'timed_out', headline: `Attempt ${attempt} of run ${name} did not finish within ${formatDuration(timeoutMs)}; it may still be running.` };
   }
   if (f.run.conclusion === 'success') {
-    await recordOutcome(env, 'recovery', true, `re-run of ${name} succeeded (attempt ${attempt})`);
+    // The failed run passes now: the incident it started is over (the verify job reopens it if the service is not healthy).
+    await recordOutcome(env, 'recovery', true, `re-run of ${name} succeeded (attempt ${attempt})`, { attempt: { action: 'rerun', resolved: true } });
     return { ...out, result: 'success', headline: `Attempt ${attempt} of run ${name} succeeded.` };
   }
-  await recordOutcome(env, 'recovery', false, `re-run of ${name} (attempt ${attempt}) ended ${f.run.conclusion}${failedJobs(f)}`);
+  await recordOutcome(env, 'recovery', false, `re-run of ${name} (attempt ${attempt}) ended ${f.run.conclusion}${failedJobs(f)}`, { attempt: { action: 'rerun' } });
   return { ...out, result: 'failure', headline: `Attempt ${attempt} of run ${name} ended ${f.run.conclusion}${failedJobs(f)}.` };
 }
 
@@ -324,7 +348,10 @@ async function recoverMode(env: Env, steps: NamedStep[]): Promise<Outcome> {
     if (fixed) {
       const fixedBy = step.name;
       const verified = Boolean(health);
-      await recordOutcome(env, 'recovery', true, verified ? `recovery step "${fixedBy}" restored health` : `all ${steps.length} recovery steps succeeded (no health checks to verify)`);
+      await recordOutcome(env, 'recovery', true, verified ? `recovery step "${fixedBy}" restored health` : `all ${steps.length} recovery steps succeeded (no health checks to verify)`, {
+        attempt: { action: 'recover', resolved: true },
+        healthy: verified,
+      });
       return {
         ...base,
         result: 'success',
@@ -339,7 +366,7 @@ async function recoverMode(env: Env, steps: NamedStep[]): Promise<Outcome> {
     }
   }
   const last = health ? `still ${health.status}` : 'at least one step failed';
-  await recordOutcome(env, 'recovery', false, `${steps.length} recovery steps ran; the service is ${last}`);
+  await recordOutcome(env, 'recovery', false, `${steps.length} recovery steps ran; the service is ${last}`, { attempt: { action: 'recover' } });
   return {
     ...base,
     result: 'failure',
@@ -449,12 +476,14 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
   const run = runReport(undefined, f, d.foundBy);
   const followed = { ...dispatched, run };
   const ident = target.artifact ?? target.sha?.slice(0, 7) ?? target.ref;
+  // A release a person named (mode ref) or an override is a person's fix, not automation's.
+  const attempt = { action: 'redeploy' as const, byPerson: mode === 'ref' || Boolean(env.overridden), rollback: mode === 'previous' };
   if (f.timedOut) {
-    await recordOutcome(env, 'deployment', false, `deploy of ${ident} did not finish within ${formatDuration(timeoutMs)} (run ${d.id})`);
+    await recordOutcome(env, 'deployment', false, `deploy of ${ident} did not finish within ${formatDuration(timeoutMs)} (run ${d.id})`, { attempt });
     return { ...followed, result: 'timed_out', headline: `The deploy of ${what} did not finish within ${formatDuration(timeoutMs)}; it may still be running: ${f.run.htmlUrl}` };
   }
   if (f.run.conclusion !== 'success') {
-    await recordOutcome(env, 'deployment', false, `deploy of ${ident} ended ${f.run.conclusion}${failedJobs(f)} (run ${d.id})`);
+    await recordOutcome(env, 'deployment', false, `deploy of ${ident} ended ${f.run.conclusion}${failedJobs(f)} (run ${d.id})`, { attempt });
     return { ...followed, result: 'failure', headline: `The deploy of ${what} ended ${f.run.conclusion}${failedJobs(f)}: ${f.run.htmlUrl}` };
   }
 
@@ -466,16 +495,19 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
       verify = { status: h.status, detail: h.detail };
       const bad = h.status === 'unhealthy' || (h.status === 'degraded' && policy.health['degraded-is-bad']);
       if (bad) {
-        await recordOutcome(env, 'deployment', false, `deployed ${ident} but the service is ${h.status} (run ${d.id})`);
+        await recordOutcome(env, 'deployment', false, `deployed ${ident} but the service is ${h.status} (run ${d.id})`, { attempt });
         return { ...followed, verify, result: 'failure', headline: `The deploy of ${what} succeeded, but the service is ${h.status} afterwards (${h.detail}).` };
       }
     }
   }
   // A rollback replaces a failing release; an explicit ref does too while an incident is open.
   const markReplacedBad = mode === 'previous' || Boolean(state.incident && !state.incident.endedAt);
-  await recordOutcome(env, 'deployment', true, `deployed ${ident} (run ${d.id})${verify ? `, health ${verify.status}` : ''}`, (s) =>
-    recordRelease(s, env.changeId('release'), { mode, target, replaced, runId: d.id, markReplacedBad }),
-  );
+  await recordOutcome(env, 'deployment', true, `deployed ${ident} (run ${d.id})${verify ? `, health ${verify.status}` : ''}`, {
+    also: (s) => recordRelease(s, env.changeId('release'), { mode, target, replaced, runId: d.id, markReplacedBad }),
+    // Deployed, and healthy or nothing can tell otherwise (no checks, verify: false): the incident ends.
+    attempt: { ...attempt, resolved: !verify || verify.status === 'healthy' },
+    healthy: verify?.status === 'healthy',
+  });
   const branded = markReplacedBad && (replaced?.sha || replaced?.artifact) && !(replaced.sha && replaced.sha === target.sha);
   return {
     ...followed,
@@ -519,7 +551,10 @@ async function finish(env: Env, o: Outcome, durationMs: number): Promise<void> {
     notes: o.notes,
     durationMs,
   };
-  await io.summary(renderRedeploySummary(report));
+  // Every mode reads the state first (the breaker gate), so this is the last snapshot, not a request.
+  const snap = await env.store.current();
+  const kpiState = snap.kind === 'ok' ? snap.state : snap.kind === 'missing' ? emptyState(inputs.scope, env.deps.ctx.now()) : undefined;
+  await io.summary(renderRedeploySummary(report) + renderKpiFooter(kpiState, env.deps.ctx.now(), snap.kind === 'corrupt' ? `the state variable ${env.store.variable} is ${snap.problem}` : undefined));
   const line = o.headline.replace(/[*`]/g, '');
   if (o.result === 'failure' || o.result === 'timed_out' || o.failStep) io.setFailed(line);
   else if (o.result === 'blocked' || o.result === 'no-candidate') io.warning(line);
