@@ -10,7 +10,7 @@ import type { BenchRow } from './types';
 const TIME_SCALE = 30;
 const DEPLOY_MS = 300_000;
 
-async function scenario(emu: Emulator, name: string, withHistory: boolean): Promise<{ total: number; following: number; polls: number; seenAfterMs: number; exitAfterMs: number; result: string }> {
+async function scenario(emu: Emulator, name: string, withHistory: boolean): Promise<{ total: number; following: number; polls: number; stateWrites: number; seenAfterMs: number; exitAfterMs: number; result: string }> {
   const r = emu.createRepo(`octo/${name}`);
   const t = Date.now() - 86_400_000;
   r.addDeployment({ sha: 'b'.repeat(40), ref: 'main', created_at: new Date(t).toISOString(), statuses: ['success'] });
@@ -34,7 +34,9 @@ async function scenario(emu: Emulator, name: string, withHistory: boolean): Prom
     apiUrl: emu.url,
     token: 'test-token',
     repository: r.fullName,
-    env: { RECOVERY_POLL_SCALE: String(1 / TIME_SCALE), RECOVERY_SETTLE_MS: '50' },
+    // The production settle time: with a much shorter one every snapshot is older than a quarter of it by
+    // the time the emulator answers, and each state write would pay up to three staleness re-reads.
+    env: { RECOVERY_POLL_SCALE: String(1 / TIME_SCALE) },
     timeoutMs: 120_000,
   });
   if (res.code !== 0) throw new Error(`redeploy failed in the benchmark: ${res.stdout}\n${res.stderr}`);
@@ -46,6 +48,7 @@ async function scenario(emu: Emulator, name: string, withHistory: boolean): Prom
     total: mine.length,
     following: mine.filter((e) => e.at >= dispatchAt).length,
     polls: runPolls.length,
+    stateWrites: mine.filter((e) => e.write && e.route.includes('/actions/variables')).length,
     seenAfterMs: seen ? seen.clock - completedEmu : NaN,
     exitAfterMs: (started + res.durationMs - completedReal) * TIME_SCALE,
     result: res.outputs.result ?? '',
@@ -58,9 +61,21 @@ export default async function bench(): Promise<BenchRow[]> {
     const a = await scenario(emu, 'with-history', true);
     const b = await scenario(emu, 'no-history', false);
     return [
-      { name: 'redeploy previous: 5-minute deploy, API requests in all (state, deployments, dispatch, polls, jobs, record)', value: a.total, unit: 'requests', goal: '≤ 30', ok: a.total <= 30, note: `${a.following} from the dispatch on, ${a.polls} run polls` },
+      {
+        name: 'redeploy previous: 5-minute deploy, API requests in all (state, deployments, dispatch, polls, jobs, record)',
+        value: a.total,
+        unit: 'requests',
+        goal: '≤ 30',
+        ok: a.total <= 30,
+        note: `${a.following} from the dispatch on, ${a.polls} run polls, ${a.stateWrites} state writes each followed by its settle re-read`,
+      },
       { name: 'redeploy previous: completion seen after the run completed (emulated time)', value: a.seenAfterMs / 1000, unit: 's', goal: '≤ 5 s', ok: a.seenAfterMs <= 5000 },
-      { name: 'redeploy previous: action finished after the run completed (emulated time, incl. state write)', value: a.exitAfterMs / 1000, unit: 's', note: `emulator ${TIME_SCALE}× real time, so 1 ms of real work counts ${TIME_SCALE} ms` },
+      {
+        name: 'redeploy previous: action finished after the run completed (emulated time, incl. the outcome write and its settle wait)',
+        value: a.exitAfterMs / 1000,
+        unit: 's',
+        note: `emulator ${TIME_SCALE}× real time, so 1 ms of real work counts ${TIME_SCALE} ms, and the store's 1.5 s settle wait about ${(1.5 * TIME_SCALE).toFixed(0)} s`,
+      },
       { name: 'redeploy previous, no run history: API requests in all', value: b.total, unit: 'requests', note: `${b.polls} run polls; plain 5 s → 30 s back-off` },
       { name: 'redeploy previous, no run history: completion seen after (emulated)', value: b.seenAfterMs / 1000, unit: 's', note: 'up to one 30 s poll interval without an expected duration' },
     ];
