@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../emulator/vitest';
 import { REPO_ROOT } from '../harness';
-import { BAD, FAST_ENV, closeAfterEach, GOOD, TOKEN, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
+import { BAD, FAST_ENV, closeAfterEach, deployFailedEvent, failedDeployRun, GOOD, TOKEN, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
 
 /**
  * The circuit breaker through the real workflows: recoveries that keep failing open it, the next run is
@@ -142,5 +142,22 @@ describe('the operator and the breaker', () => {
     expect(w.svc.restarts).toBe(1);
     expect(issue.state).toBe('closed');
     expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 0 });
+  });
+});
+
+describe('every recovery job reads the policy', () => {
+  it('a failed re-run is recorded against the policy’s breaker threshold, not the default', async () => {
+    const svc = closing(await startService(BAD));
+    const repo = emu().createRepo(`octo/breaker-${++n}`);
+    const w: World = { emu: emu(), repo, svc, files: repositoryFiles(svc, { threshold: 5 }) };
+    // Two recovery failures already: a third opens a default (3) breaker, not one of threshold 5.
+    for (let i = 0; i < 2; i++) await cli(['breaker', 'record-failure', '--repo', repo.fullName, '--reason', `earlier failure ${i + 1}`]);
+    const deployRun = failedDeployRun(repo);
+    const res = await run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: deployFailedEvent(w, deployRun.id) });
+    expect(res.warnings).toEqual([]);
+    expect(res.job('recover/evaluate').outputs.decision).toBe('rerun');
+    expect(res.job('recover/rerun').outputs.result).toBe('failure');
+    expect(res.step('recover/rerun', 'act').with).toMatchObject({ mode: 'rerun', policy: '.github/recovery.yml' });
+    expect(stateOf(repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 3 });
   });
 });

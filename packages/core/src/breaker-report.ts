@@ -18,13 +18,15 @@ export interface NextStepsContext {
 /** What a person does to close an open track: the CLI command and the admin workflow. */
 export function breakerNextSteps(track: TrackName, ctx: NextStepsContext): string {
   const scopeArg = ctx.scope === 'default' ? '' : ` --scope ${ctx.scope}`;
+  const trackArg = track === 'recovery' ? '' : ` --track ${track}`;
+  const inputs = ['`command: close`', track === 'recovery' ? '' : `\`track: ${track}\``, ctx.scope === 'default' ? '' : `\`scope: ${ctx.scope}\``].filter(Boolean);
   return [
     `**What to do next** — the ${track} breaker is open, so automation will not act on this track until a person closes it.`,
     '',
     '1. Find out why it kept failing (the events below, the linked runs, the incident issue).',
     '2. Fix the cause, or deploy a known-good release by hand.',
-    `3. Close the breaker: \`npx recovery breaker close --repo ${ctx.repo}${scopeArg}\` (add \`--keep-failures\` to keep the counts), ` +
-      `or run the **breaker-admin** workflow from the Actions tab with \`command: close\`${ctx.scope === 'default' ? '' : ` and \`scope: ${ctx.scope}\``}.`,
+    `3. Close the breaker: \`npx recovery breaker close --repo ${ctx.repo}${scopeArg}${trackArg}\` (add \`--keep-failures\` to keep the counts), ` +
+      `or, from the Actions tab, run your breaker workflow (the copy of \`examples/breaker.yml\`, which calls **breaker-admin**) with ${inputs.join(inputs.length > 2 ? ', ' : ' and ')}.`,
   ].join('\n');
 }
 

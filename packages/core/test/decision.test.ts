@@ -169,6 +169,16 @@ describe('decision table, check by check', () => {
     it('with force-redeploy and no workflow', () => {
       expect(d({ line: POD, policy: BARE, forceRedeploy: true })).toMatchObject({ decision: 'redeploy', environment: '', requiresApproval: false });
     });
+    it('never rolls back a service known to be healthy (re-runs used up): a person looks instead, unless forced', () => {
+      const spent = d({ line: TRANSIENT, health: { status: 'healthy' }, run: { id: 42, attempt: 3, conclusion: 'failure' } });
+      expect(spent.decision).toBe('escalate');
+      expect(spent.path.find((p) => p.check === 'redeploy')!.result).toBe('no: health is healthy: the release in service works, and redeploying an older one would roll it back');
+      expect(d({ line: POD, health: { status: 'healthy' } }).decision).toBe('escalate');
+      expect(d({ line: POD, health: { status: 'healthy' }, forceRedeploy: true }).decision).toBe('redeploy');
+      // Unknown health (no checks) keeps the rule's say; bad health redeploys.
+      expect(d({ line: POD, health: { status: 'unknown' } }).decision).toBe('redeploy');
+      expect(d({ line: POD, health: { status: 'unhealthy' }, incident: { id: 's', startedAt: new Date().toISOString(), decision: 'recover' } }).decision).toBe('redeploy');
+    });
   });
 
   it('9. otherwise → escalate', () => {

@@ -116,13 +116,20 @@ describe('incident issue body', () => {
     }
     expect(text.trimEnd().endsWith(sessionMarker('20260114-0955-42'))).toBe(true);
     expect(incidentTitle(facts())).toBe('Incident: api-prod unhealthy (escalate, network)');
+    // A failed deploy while the service still answers is no "healthy" incident.
+    expect(incidentTitle(facts({ status: 'healthy', decision: 'rerun' }))).toBe('Incident: api-prod needs attention (rerun, network)');
+    expect(incidentTitle(facts({ status: 'degraded' }))).toBe('Incident: api-prod degraded (escalate, network)');
   });
 
   it('says how to close an open breaker with the CLI and the admin workflow', () => {
     const { text } = renderIncidentBody(facts({ decision: 'blocked', breaker: { views: views({ state: 'open', allowed: false, failures: 3, openedAt: '2026-01-14T09:00:00.000Z', reason: '3 consecutive recovery failures' }) } }));
     expect(text).toContain('recovery 🔴 open (3 of 3 failures, open since 2026-01-14T09:00:00.000Z: 3 consecutive recovery failures)');
     expect(text).toContain('npx recovery breaker close --repo octo/app --scope api-prod');
-    expect(text).toContain('**breaker-admin** workflow');
+    expect(text).toContain('run your breaker workflow (the copy of `examples/breaker.yml`, which calls **breaker-admin**) with `command: close` and `scope: api-prod`');
+    // The deployment track: the command and the workflow name the track.
+    const deployment = renderIncidentBody(facts({ decision: 'blocked', breaker: { views: { ...views({}), deployment: { ...views({}).recovery, state: 'open', allowed: false, failures: 5, threshold: 5 } } } })).text;
+    expect(deployment).toContain('npx recovery breaker close --repo octo/app --scope api-prod --track deployment');
+    expect(deployment).toContain('with `command: close`, `track: deployment`, `scope: api-prod`');
     // Unreadable state: the breaker is unknown, and blocked still tells how to close it.
     const unknown = renderIncidentBody(facts({ decision: 'blocked', breaker: { unavailable: 'the token cannot read repository variables' } })).text;
     expect(unknown).toContain('**Circuit breaker**: unknown — the token cannot read repository variables.');

@@ -20,7 +20,9 @@ import type { Incident } from '../state';
  *  7. recover         the service is unhealthy (or persistently degraded) or the rule's action is
  *                     `recover`; the policy has recovery.steps; not `skip-recovery-actions`; and this
  *                     incident has not already tried them (then the next rung is tried)   → recover
- *  8. redeploy        recovery.redeploy.workflow is set, or `force-redeploy`               → redeploy
+ *  8. redeploy        recovery.redeploy.workflow is set, or `force-redeploy`; not when health is known
+ *                     `healthy` (unless forced): rolling back a release that serves well is no fix for
+ *                     a deploy that keeps failing                                         → redeploy
  *  9. otherwise                                                                           → escalate
  *
  * `recovery-type` narrows what may be chosen; a check for an action the type excludes is skipped, so
@@ -209,6 +211,8 @@ export function decide(input: DecisionInput): DecisionResult {
   const workflow = policy.recovery.redeploy.workflow;
   if (!allows.redeploy) {
     step('redeploy', `skipped: recovery-type ${input.recoveryType}`);
+  } else if (input.health.status === 'healthy' && !input.forceRedeploy) {
+    step('redeploy', 'no: health is healthy: the release in service works, and redeploying an older one would roll it back');
   } else if (workflow || input.forceRedeploy) {
     step('redeploy', `yes: ${workflow ? `recovery.redeploy.workflow ${workflow}` : 'force-redeploy'}${target.environment ? `, environment ${target.environment}${target.requiresApproval ? ' (requires approval)' : ''}` : ''}`);
     return done('redeploy', `Redeploy: ${bad ? `the service is ${input.health.status}` : describeFailure(c)}; redeploying the last good release${workflow ? ` with ${workflow}` : ''}.`);

@@ -58,7 +58,8 @@ const STATUS_ICON: Record<string, string> = { unhealthy: '🔴', degraded: '🟠
 const TRACK_MARK: Record<string, string> = { closed: '🟢 closed', open: '🔴 open', 'half-open': '🟡 half-open', unknown: '⚪ unknown' };
 
 export function incidentTitle(f: Pick<IncidentFacts, 'scope' | 'status' | 'decision' | 'category' | 'secrets'>): string {
-  const what = f.status && f.status !== 'unknown' ? f.status : 'needs attention';
+  // A failed deploy on a service that still answers is not "healthy": it needs attention.
+  const what = f.status === 'degraded' || f.status === 'unhealthy' ? f.status : 'needs attention';
   const why = [f.decision, f.category && f.category !== 'unknown' ? f.category : undefined].filter(Boolean).join(', ');
   return capTitle(`Incident: ${f.scope} ${what}${why ? ` (${why})` : ''}`, f.secrets);
 }
