@@ -51,13 +51,15 @@ describe('open-issue action', () => {
     expect(first.outputs.action).toBe('created');
     const number = Number(first.outputs['issue-number']);
     expect(first.outputs['issue-url']).toMatch(new RegExp(`/${r.fullName}/issues/${number}$`));
-    // listing + state read + labels listing + label create + issue create
+    // listing + state read + labels listing + label create + issue create + the listing that finds a
+    // duplicate another run opened at the same moment
     expect(since(r, at).map((e) => `${e.method} ${e.route}`)).toEqual([
       'GET /repos/{owner}/{repo}/issues',
       'GET /repos/{owner}/{repo}/actions/variables',
       'GET /repos/{owner}/{repo}/labels',
       'POST /repos/{owner}/{repo}/labels',
       'POST /repos/{owner}/{repo}/issues',
+      'GET /repos/{owner}/{repo}/issues',
     ]);
     const issue = r.issue(number)!;
     expect(issue.labels).toEqual(['recovery']);
@@ -211,6 +213,7 @@ describe('open-issue action', () => {
       'POST /repos/{owner}/{repo}/labels 201',
       'POST /repos/{owner}/{repo}/issues 422',
       'POST /repos/{owner}/{repo}/issues 201',
+      'GET /repos/{owner}/{repo}/issues 200',
     ]);
     const issue = r.issue(Number(res.outputs['issue-number']))!;
     expect(issue.labels).toEqual(['recovery', 'sev1']);

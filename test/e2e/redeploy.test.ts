@@ -159,10 +159,12 @@ describe('redeploy: dispatch, wait, record', () => {
     expect(s.releases.current).toMatchObject({ sha: sha('b'), runId: run.id });
     expect(s.releases.knownBad).toEqual([sha('d'), sha('e')]);
     expect(s.breaker.deployment).toMatchObject({ status: 'closed', failures: 0 });
-    expect(s.events.map((e) => e.type)).toEqual(['release', 'success']);
+    expect(s.events.map((e) => e.type)).toEqual(['dispatch', 'release', 'success']);
     expect(res.summary).toContain('### ✅ Redeploy the last good release — success');
-    // One dispatch; the release record and the breaker outcome land in one write.
+    // The dispatch recorded before it is made (a token that cannot record deploys nothing), one dispatch;
+    // the release record and the breaker outcome land in one write.
     expect(writesTo(r).map((e) => `${e.method} ${e.route}`)).toEqual([
+      'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
       'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
       'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
     ]);

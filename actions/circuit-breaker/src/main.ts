@@ -1,5 +1,5 @@
 import { UserError, endIncident, renderBreakerSummary, renderKpiFooter, reopenIncident, type State } from '@recovery/core';
-import { StateStore, loadPolicy, readInputs, runBreaker, type ActionDeps } from '@recovery/github';
+import { StateStore, corruptStateAdvice, loadPolicy, readInputs, runBreaker, type ActionDeps } from '@recovery/github';
 import { Inputs } from './inputs';
 
 export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
@@ -59,7 +59,9 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     renderBreakerSummary({ scope: inputs.scope, repo, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources }) +
       renderKpiFooter(out.state, now, out.corrupt ? `the state variable ${out.corrupt.variable} is ${out.corrupt.problem}` : undefined),
   );
-  if (out.corrupt) {
+  if (out.corrupt?.futureVersion !== undefined) {
+    io.setFailed(`${corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion)} Automation is not allowed until then.`);
+  } else if (out.corrupt) {
     io.setFailed(
       `The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. It was left untouched; automation is not allowed until it is fixed. ` +
         'Run this action with `command: close` and `force: true` (or `recovery breaker close --force`) to keep the bad value in ' +

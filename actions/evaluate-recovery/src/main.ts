@@ -12,7 +12,7 @@ import {
   unreadableGate,
   type State,
 } from '@recovery/core';
-import { StateStore, breakerConfig, classifyRun, loadPolicy, readInputs, type ActionContext, type ActionDeps, type RunClassification } from '@recovery/github';
+import { StateStore, breakerConfig, classifyRun, corruptStateAdvice, loadPolicy, readInputs, type ActionContext, type ActionDeps, type RunClassification } from '@recovery/github';
 import { Inputs } from './inputs';
 
 /** The failed run of a `workflow_run` event. Only its id is used: nothing from that run is checked out or run. */
@@ -62,6 +62,8 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const { config } = breakerConfig(policy, snap);
   const state: State | undefined = snap.kind === 'ok' ? snap.state : snap.kind === 'missing' ? emptyState(inputs.scope, now, ctx.by) : undefined;
   const breaker = state ? recoveryGate(state, config, now, ctx.by) : unreadableGate(`${store.variable} is ${snap.kind === 'corrupt' ? snap.problem : 'unreadable'}`);
+  // Blocked for it: say what a person does about it.
+  if (snap.kind === 'corrupt') io.warning(corruptStateAdvice(store.variable, snap.problem, snap.futureVersion), { title: 'Recovery state unreadable' });
 
   const healthReason = oneLine(inputs['health-reason']);
   const result = decide({

@@ -20,7 +20,9 @@ export const Inputs = z.object({
   ...commonInputs,
   mode: oneOf(MODES).default('open'),
   title: text(1000, 'a title').optional(),
-  body: text(1_000_000, 'a body').optional(),
+  // The runner passes an input as an environment variable, which Linux limits to 128 KiB: a bound above
+  // it could never be reached. What is longer than GitHub's 65,536 characters is cut to fit anyway.
+  body: text(120_000, 'a body').optional(),
   /** Default: the policy's escalate.labels (which default to `recovery`). */
   labels: labelList().optional(),
   assignees: loginList().optional(),
@@ -29,7 +31,7 @@ export const Inputs = z.object({
   reason: text(10_000, 'a reason').optional(),
   category: oneOf([...CATEGORIES, 'unknown']).optional(),
   severity: oneOf(SEVERITIES).optional(),
-  evidence: text(1_000_000, 'evidence').optional(),
+  evidence: text(120_000, 'evidence').optional(),
   'decision-path': decisionPathJson().optional(),
   'session-id': z
     .string()

@@ -27,6 +27,7 @@ import {
   IssuesAdapter,
   StateStore,
   breakerConfig,
+  corruptStateAdvice,
   loadPolicy,
   postWebhook,
   readInputs,
@@ -133,7 +134,10 @@ async function open(c: Common & { labels: string[]; assignees: string[]; title?:
   if (c.existing) {
     const text = renderIncidentUpdate(facts, c.body);
     if (text.trimmed) notes.push('The evidence was trimmed to fit GitHub’s 65,536-character limit.');
-    if (!dryRun) await issues.comment(c.existing.number, text.text);
+    if (!dryRun) await issues.comment(c.existing.number, text.text, (w) => {
+      io.warning(w);
+      notes.push(`⚠️ ${w}`);
+    });
     return { action: 'commented', issue: c.existing, headline: `${dryRun ? 'Would comment' : 'Commented'} on the open incident issue ${link(c.existing)}.`, notes, ...kpis };
   }
 
@@ -146,10 +150,20 @@ async function open(c: Common & { labels: string[]; assignees: string[]; title?:
     notes.push(`Title: ${title}`, `Labels: ${c.labels.join(', ')}${c.assignees.length ? `; assignees: ${c.assignees.join(', ')}` : ''}.`);
     return { action: 'created', headline: `Would open a new incident issue for \`${facts.scope}\`.`, notes, ...kpis };
   }
-  const created = await issues.create({ title, body: body.text, labels: c.labels, assignees: c.assignees });
-  for (const w of created.warnings) {
+  const warn = (w: string) => {
     io.warning(w);
     notes.push(`⚠️ ${w}`);
+  };
+  // The create is never retried blind, and runs that open the same incident at the same moment agree
+  // on one issue (the oldest): this run then comments on it like any later run.
+  const find = () => issues.findOpenIncident(facts.scope, c.labels[0]);
+  const created = await issues.create({ title, body: body.text, labels: c.labels, assignees: c.assignees }, { find });
+  for (const w of created.warnings) warn(w);
+  const theirs = created.found && created.issue.body !== body.text ? created.issue : await issues.settleDuplicates(created.issue, facts.scope, c.labels[0]);
+  if (theirs) {
+    await issues.comment(theirs.number, renderIncidentUpdate(facts, c.body).text, warn);
+    const why = created.found ? 'another run opened it meanwhile' : `another run opened it at the same moment; #${created.issue.number} was closed as its duplicate`;
+    return { action: 'commented', issue: theirs, headline: `Commented on the open incident issue ${link(theirs)} (${why}).`, notes, ...kpis };
   }
   const issue = created.issue;
   await notify(c, 'opened', issue, notes);
@@ -213,7 +227,10 @@ async function resolve(c: Common & { changeId: string; by: string }): Promise<Ou
   if (dryRun) return { action: 'closed', issue: existing, headline, notes, ...kpis };
 
   // The issue is resolved even when the state could not be written (a warning says so above).
-  await issues.comment(existing.number, text.text);
+  await issues.comment(existing.number, text.text, (w) => {
+    io.warning(w);
+    notes.push(`⚠️ ${w}`);
+  });
   await issues.close(existing, flap ? [FLAP_LABEL] : []);
   await notify(c, 'resolved', existing, notes, { durationMs: ms, flap });
   return { action: 'closed', issue: existing, headline, notes, ...kpis };
@@ -229,7 +246,8 @@ async function readScopeState(c: Common): Promise<{ state: State | null; breaker
     const snap = await c.store.read();
     if (snap.kind === 'corrupt') {
       const why = `the state variable \`${c.store.variable}\` is ${snap.problem}`;
-      return { state: null, breaker: { unavailable: why }, noState: why };
+      const warning = `${corruptStateAdvice(c.store.variable, snap.problem, snap.futureVersion)} The issue shows the circuit breaker as unknown.`;
+      return { state: null, breaker: { unavailable: why }, noState: why, warning };
     }
     const state = snap.kind === 'ok' ? snap.state : emptyState(c.facts.scope, c.facts.now);
     const { config } = breakerConfig(c.policy, snap);

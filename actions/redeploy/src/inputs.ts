@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { REDEPLOY_MODES, bool, duration, nonEmpty, oneOf, wholeNumber } from '@recovery/core';
 import { commonInputs } from '@recovery/github';
 
+/**
+ * A branch, tag or sha as git allows it (git check-ref-format): no spaces or control characters, none
+ * of ~ ^ : ? * [ \, no `..` or `@{`, not starting or ending with / or ending with .lock. GitHub would
+ * refuse the dispatch (422) — after the breaker check and the release choice.
+ */
+const gitRef = (what: string) =>
+  nonEmpty(what).refine((r) => !/[\s\u0000-\u001f\u007f~^:?*[\\]|\.\.|@\{|^\/|\/$|\.lock$|^-/.test(r), { message: `${what} (git does not allow spaces, ~ ^ : ? * [ \\, .. or @{ in a ref)` });
+
 const WORKFLOW_HINT = 'expected a workflow file name in .github/workflows, like deploy.yml (or its numeric id)';
 
 export const Inputs = z
@@ -17,9 +25,10 @@ export const Inputs = z
       .trim()
       .regex(/^(?:[\w.-]+\.ya?ml|\d+)$/, { message: WORKFLOW_HINT })
       .optional(),
-    'dispatch-ref': nonEmpty('expected a branch or tag name').optional(),
-    environment: nonEmpty('expected an environment name, like production').optional(),
-    ref: nonEmpty('expected a branch, tag or commit sha').optional(),
+    'dispatch-ref': gitRef('expected a branch or tag name, like main').optional(),
+    // GitHub: environment names are at most 255 characters.
+    environment: nonEmpty('expected an environment name, like production').pipe(z.string().max(255, { message: 'expected an environment name of at most 255 characters' })).optional(),
+    ref: gitRef('expected a branch, tag or commit sha').optional(),
     artifact: nonEmpty('expected an image digest or tag, like ghcr.io/o/app@sha256:…').optional(),
     inputs: z.string().optional(),
     wait: bool().default(true),

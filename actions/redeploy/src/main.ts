@@ -2,6 +2,7 @@ import {
   MODE_TRACK,
   UserError,
   appendHealth,
+  applyChange,
   breakerNextSteps,
   describeTarget,
   emptyState,
@@ -12,6 +13,7 @@ import {
   mergeInputs,
   newestFirst,
   parseInputsMap,
+  pushEvent,
   recordAttempt,
   recordRelease,
   renderKpiFooter,
@@ -29,7 +31,7 @@ import {
   type Target,
   type TrackName,
 } from '@recovery/core';
-import { DeploymentsAdapter, RunsAdapter, StateStore, describeError, loadPolicy, readInputs, runBreaker, type ActionDeps, type FollowResult, type GitHub, type RunInfo } from '@recovery/github';
+import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, loadPolicy, readInputs, runBreaker, type ActionDeps, type FollowResult, type GitHub, type RunInfo } from '@recovery/github';
 import { Inputs } from './inputs';
 import { checkHealth, type HealthVerdict } from './health';
 import { runStep, stepsFromLines, type NamedStep } from './steps';
@@ -180,10 +182,13 @@ async function gate(env: Env, tracks: TrackName[]): Promise<Outcome | undefined>
     if (out.corrupt) {
       return {
         result: 'blocked',
-        headline: `Blocked: the state variable ${out.corrupt.variable} is ${out.corrupt.problem}. Nothing was done.`,
+        headline: `Blocked: ${corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion)} Nothing was done.`,
         breakerTrack: track,
         failStep: true,
-        notes: [`Run the circuit-breaker action with \`command: close\` and \`force: true\` (or \`npx recovery breaker close --force --repo ${env.repo}\`) to keep the bad value in ${out.corrupt.variable}_CORRUPT and start fresh.`],
+        notes:
+          out.corrupt.futureVersion === undefined
+            ? [`Run the circuit-breaker action with \`command: close\` and \`force: true\` (or \`npx recovery breaker close --force --repo ${env.repo}\`) to keep the bad value in ${out.corrupt.variable}_CORRUPT and start fresh.`]
+            : [],
       };
     }
     if (!v.allowed) {
@@ -238,6 +243,22 @@ async function recordOutcome(env: Env, track: TrackName, success: boolean, reaso
   const v = out.views[track];
   env.breakerView = { track, state: v.state, failures: v.failures, threshold: v.threshold, overridden: env.overridden };
   if (!success && v.state === 'open') env.deps.io.warning(`The ${track} circuit breaker is now open (${v.failures} consecutive failures): automation on this track stops until a person closes it.`);
+}
+
+/**
+ * Records the dispatch on the deployment track before it is made. A deploy whose outcome cannot be
+ * recorded must not start: the breaker would never count its failures, and automation could deploy
+ * without end. This write proves the token can write the state (a token that cannot fails here, with
+ * nothing deployed), and leaves a trace should the run die before the outcome is recorded.
+ */
+async function recordDispatch(env: Env, reason: string): Promise<void> {
+  const change = env.changeId('dispatch');
+  try {
+    await env.store.update(change.id, (s) => applyChange(s, change, (d) => pushEvent(d, change, { type: 'dispatch', track: 'deployment', reason })));
+  } catch (e) {
+    if (e instanceof GitHubError) throw new GitHubError(`${e.message} Nothing was dispatched.`, e.status);
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -462,6 +483,7 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
   }
   const denied = await commitCheck(env, 'deployment');
   if (denied) return denied;
+  await recordDispatch(env, `dispatching ${plan.workflow} on ${dispatchRef} to deploy ${describeTarget(target).replace(/`/g, '')}`);
 
   const markers = [target.sha, target.sha?.slice(0, 7), target.artifact, target.ref !== dispatchRef ? target.ref : undefined].filter((m): m is string => Boolean(m));
   const d = await runs.dispatch({ workflow: plan.workflow, ref: dispatchRef, inputs: filled.inputs, markers });

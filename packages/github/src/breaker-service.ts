@@ -45,7 +45,7 @@ export interface BreakerOutcome {
   thresholdSources: Partial<Record<TrackName, string>>;
   written: boolean;
   /** Set when the stored document does not parse (state=unknown, allowed=false). */
-  corrupt?: { variable: string; problem: string };
+  corrupt?: { variable: string; problem: string; futureVersion?: number };
   /** Set after a forced close replaced a corrupt document. */
   backupVariable?: string;
   /** The override passed an open deployment track. */
@@ -83,7 +83,8 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
   const views = (s: State) => ({ recovery: viewTrack(s, 'recovery', config, now), deployment: viewTrack(s, 'deployment', config, now) });
 
   if (snap.kind === 'corrupt') {
-    if (req.command === 'close' && req.force) {
+    // A document from a newer version is not corrupt: forcing would replace it with an older one.
+    if (req.command === 'close' && req.force && snap.futureVersion === undefined) {
       if (req.dryRun) {
         const fresh = emptyState(store.opts.scope, now, change.by);
         return { state: fresh, views: views(fresh), alert: 'ok', config, thresholdSources: sources, written: false, warnings, corrupt: { variable: store.variable, problem: snap.problem } };
@@ -103,7 +104,7 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
       config,
       thresholdSources: sources,
       written: false,
-      corrupt: { variable: store.variable, problem: snap.problem },
+      corrupt: { variable: store.variable, problem: snap.problem, futureVersion: snap.futureVersion },
       warnings,
     };
   }

@@ -49,6 +49,15 @@ export function createClient(opts: ClientOptions): GitHub {
   const envBase = Number(process.env.RECOVERY_RETRY_BASE_MS);
   const retryBaseMs = opts.retryBaseMs ?? (Number.isFinite(envBase) && envBase > 0 ? envBase : 1000);
   const warn = (m: string) => opts.log?.warn(m);
+  // Waits out a rate limit `retries` times, then gives up (the request fails with GitHub's answer).
+  const rateLimited = (what: string, retryAfter: number, options: { method: string; url: string }, retryCount: number): boolean => {
+    if (retryCount >= retries) {
+      warn(`GitHub ${what} hit for ${options.method} ${options.url} again; giving up after ${retries} retries`);
+      return false;
+    }
+    warn(`GitHub ${what} hit for ${options.method} ${options.url}; retrying after ${retryAfter}s (retry ${retryCount + 1} of ${retries})`);
+    return true;
+  };
   return new RecoveryOctokit({
     auth: opts.token || undefined,
     baseUrl: (opts.baseUrl ?? apiUrlFromEnv()).replace(/\/+$/, ''),
@@ -58,14 +67,9 @@ export function createClient(opts: ClientOptions): GitHub {
     // 429 belongs to the throttling plugin, which waits for retry-after; the retry plugin would not.
     retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
     throttle: {
-      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-        warn(`GitHub rate limit hit for ${options.method} ${options.url}; retrying after ${retryAfter}s (retry ${retryCount + 1} of ${retries})`);
-        return retryCount < retries;
-      },
-      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-        warn(`GitHub secondary rate limit hit for ${options.method} ${options.url}; retrying after ${retryAfter}s (retry ${retryCount + 1} of ${retries})`);
-        return retryCount < retries;
-      },
+      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => rateLimited('rate limit', retryAfter, options, retryCount),
+      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) =>
+        rateLimited('secondary rate limit', retryAfter, options, retryCount),
     },
   });
 }

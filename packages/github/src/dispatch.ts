@@ -47,6 +47,11 @@ export interface RunsOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Dispatches tried again after one that got no clear answer and started no run. */
+const DISPATCH_RETRIES = 2;
+/** How long to look for the run of a dispatch whose answer was lost before dispatching again. */
+const LOST_ANSWER_WINDOW_MS = 30_000;
+
 type RunData = {
   id: number;
   name?: string | null;
@@ -160,26 +165,51 @@ export class RunsAdapter {
     const noRetry = { request: { retries: 0 } };
     let since = this.now();
     let before: Set<number> | undefined;
-    try {
-      this.requests++;
-      const res = await this.gh.rest.actions.createWorkflowDispatch({ ...base, return_run_details: true, ...noRetry });
-      const data = res.data as { workflow_run_id?: number; html_url?: string } | undefined;
-      if ((res.status as number) === 200 && data?.workflow_run_id) {
-        return { id: data.workflow_run_id, htmlUrl: data.html_url ?? '', foundBy: 'from the dispatch answer' };
-      }
-      this.opts.log(`The server answered the dispatch without run details (${res.status}); finding the run among ${d.workflow}'s workflow_dispatch runs.`);
-    } catch (e) {
-      const message = String((e as { response?: { data?: { message?: string } } }).response?.data?.message ?? (e as Error).message ?? '');
-      if (httpStatus(e) !== 422 || !/return_run_details/i.test(message)) throw this.dispatchError(e, d.workflow, what);
-      this.opts.log('The server does not accept return_run_details (older GitHub Enterprise Server): dispatching without it and finding the run by listing workflow_dispatch runs.');
-      // Nothing was dispatched yet: note the runs that exist now, so none of them can be taken for ours.
-      before = new Set((await this.listDispatchRuns(d.workflow, d.ref, since)).map((r) => r.id));
-      since = this.now();
+    for (let attempt = 1; ; attempt++) {
       try {
         this.requests++;
-        await this.gh.rest.actions.createWorkflowDispatch({ ...base, ...noRetry });
-      } catch (e2) {
-        throw this.dispatchError(e2, d.workflow, what);
+        const res = await this.gh.rest.actions.createWorkflowDispatch({ ...base, return_run_details: true, ...noRetry });
+        const data = res.data as { workflow_run_id?: number; html_url?: string } | undefined;
+        if ((res.status as number) === 200 && data?.workflow_run_id) {
+          return { id: data.workflow_run_id, htmlUrl: data.html_url ?? '', foundBy: 'from the dispatch answer' };
+        }
+        this.opts.log(`The server answered the dispatch without run details (${res.status}); finding the run among ${d.workflow}'s workflow_dispatch runs.`);
+        break;
+      } catch (e) {
+        const status = httpStatus(e);
+        // No clear answer (5xx, a lost connection): the workflow may have been dispatched all the same.
+        // Look for the run it would have started; dispatch again only when none appeared.
+        if ((status === undefined || status >= 500) && attempt <= DISPATCH_RETRIES) {
+          this.opts.log(`The dispatch got no clear answer (${status ?? 'no answer'}: ${(e as Error).message}); looking for the run it may have started before dispatching again.`);
+          const found = await this.findDispatchedRun(d, since, this.now(), before, LOST_ANSWER_WINDOW_MS).catch((err: unknown) => {
+            if (err instanceof GitHubError && err.status === undefined) return undefined; // none appeared
+            throw err;
+          });
+          if (found) return { ...found, foundBy: `${found.foundBy}, after the dispatch's answer was lost` };
+          // Runs that exist now are not ours: none of them can be taken for the next dispatch's run.
+          before = new Set((await this.listDispatchRuns(d.workflow, d.ref, since)).map((r) => r.id));
+          since = this.now();
+          continue;
+        }
+        const message = String((e as { response?: { data?: { message?: string } } }).response?.data?.message ?? (e as Error).message ?? '');
+        if (status !== 422 || !/return_run_details/i.test(message)) {
+          if (status === undefined || status >= 500) {
+            // After each of the tries the run was looked for: none appeared.
+            throw new GitHubError(`Could not ${what}: GitHub gave no clear answer to ${attempt} tries (${status ?? 'no answer'} ${message}) and no run of it appeared. Try again later; nothing was deployed.`, status);
+          }
+          throw this.dispatchError(e, d.workflow, what);
+        }
+        this.opts.log('The server does not accept return_run_details (older GitHub Enterprise Server): dispatching without it and finding the run by listing workflow_dispatch runs.');
+        // Nothing was dispatched yet: note the runs that exist now, so none of them can be taken for ours.
+        before = new Set((await this.listDispatchRuns(d.workflow, d.ref, since)).map((r) => r.id));
+        since = this.now();
+        try {
+          this.requests++;
+          await this.gh.rest.actions.createWorkflowDispatch({ ...base, ...noRetry });
+        } catch (e2) {
+          throw this.dispatchError(e2, d.workflow, what);
+        }
+        break;
       }
     }
     return this.findDispatchedRun(d, since, this.now(), before);
@@ -209,12 +239,12 @@ export class RunsAdapter {
   }
 
   /** `since`: just before the dispatch request; `accepted`: when GitHub answered it. */
-  private async findDispatchedRun(d: { workflow: string; ref: string; markers?: string[] }, since: number, accepted: number, before?: Set<number>): Promise<DispatchedRun> {
+  private async findDispatchedRun(d: { workflow: string; ref: string; markers?: string[] }, since: number, accepted: number, before?: Set<number>, windowMs = 60_000): Promise<DispatchedRun> {
     // GitHub creates the run a moment after accepting the dispatch; look for up to a minute. A run seen
     // early is confirmed by one more listing after the settle time, in case ours (created first) only
     // became visible after someone else's.
     const settleAt = accepted + 10_000 * this.scale;
-    const deadline = this.now() + 60_000 * this.scale;
+    const deadline = this.now() + windowMs * this.scale;
     for (let i = 0; ; i++) {
       const runs = await this.listDispatchRuns(d.workflow, d.ref, since);
       const pick = pickDispatchedRun(runs, { since, before, markers: d.markers ?? [], branch: shortRef(d.ref) });

@@ -21,6 +21,55 @@ export interface NewIssue {
   assignees: string[];
 }
 
+export interface CreateOptions {
+  /**
+   * The incident issue as it is now. A create that got no clear answer (5xx, a lost connection) may have
+   * opened the issue all the same: it is looked for before the create is tried again, never retried blind.
+   */
+  find?: () => Promise<IncidentIssue | undefined>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Creates tried after a create that got no clear answer (each preceded by a look for the issue). */
+const CREATE_RETRIES = 3;
+
+/**
+ * GitHub limits issue and comment text to 65,536 characters, but counts some text longer than
+ * JavaScript does (multi-byte characters). Text it refuses as too long is cut to a quarter of the limit
+ * (16,384 characters are at most 65,536 bytes in UTF-8), keeping the hidden markers at its end.
+ */
+export const SHORT_TEXT_LIMIT = 16_000;
+
+export function shortenIssueText(text: string, limit = SHORT_TEXT_LIMIT): string {
+  if (text.length <= limit) return text;
+  const at = text.search(/\n<!-- recovery:/);
+  const tail = at >= 0 && text.length - at < limit / 4 ? text.slice(at) : '';
+  const note = `\n\n> ✂️ Shortened to ${limit.toLocaleString('en-US')} characters: GitHub refused the full text as too long. The full log is in the linked run.\n`;
+  let head = text.slice(0, limit - tail.length - note.length);
+  // Never end on half a surrogate pair.
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  return `${head}${note}${tail}`;
+}
+
+/** A 422 saying the body is too long (GitHub: `{ field: 'body', code: 'custom', message: 'body is too long…' }`). */
+function bodyTooLong(e: unknown): boolean {
+  if (httpStatus(e) !== 422) return false;
+  const data = (e as { response?: { data?: { message?: string; errors?: unknown[] } } }).response?.data;
+  return /too long/i.test(JSON.stringify(data?.errors ?? data?.message ?? ''));
+}
+
+/** No clear answer: the request may or may not have been carried out. */
+const unclear = (e: unknown) => {
+  const s = httpStatus(e);
+  return s === undefined || s >= 500;
+};
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** The same settle wait as the state store's (RECOVERY_SETTLE_MS, default 1.5 s). */
+const settleFromEnv = () => {
+  const v = Number(process.env.RECOVERY_SETTLE_MS);
+  return Number.isFinite(v) && v >= 0 ? v : 1500;
+};
+
 const PER_PAGE = 100;
 /** The default label gets a colour and a description; others (and `flap`, added on close) get GitHub's grey. */
 const KNOWN_LABELS: Record<string, { color: string; description: string }> = {
@@ -119,19 +168,37 @@ export class IssuesAdapter {
    * none, without assignees) and a warning says why.
    * Labels GitHub silently dropped (a token without push access) are added once more; if that fails too,
    * the warning says the next run will not find this issue.
+   * A create without a clear answer is not retried blind (that opens a second issue when the first one
+   * was created after all): `find` looks for it first. Text GitHub refuses as too long is shortened once.
+   * `found`: the issue was there already (opened by this create before its answer was lost, or by another run).
    */
-  async create(issue: NewIssue): Promise<{ issue: IncidentIssue; warnings: string[] }> {
+  async create(issue: NewIssue, opts: CreateOptions = {}): Promise<{ issue: IncidentIssue; warnings: string[]; found?: boolean }> {
     const warnings: string[] = [];
+    const sleep = opts.sleep ?? defaultSleep;
+    let body = issue.body;
     const post = (assignees: string[]) =>
-      this.gh.rest.issues.create({ ...this.ref, title: issue.title, body: issue.body, labels: issue.labels, ...(assignees.length ? { assignees } : {}) });
+      this.gh.rest.issues.create({ ...this.ref, title: issue.title, body, labels: issue.labels, ...(assignees.length ? { assignees } : {}), request: { retries: 0 } });
     // An assignee GitHub refuses is left out: first only the one it named, then all of them.
     let assignees = issue.assignees;
     const refused: string[] = [];
     let data: IssueData | undefined;
+    let unclearTries = 0;
     while (!data) {
       try {
         ({ data } = await post(assignees));
       } catch (e) {
+        if (bodyTooLong(e) && body === issue.body) {
+          body = shortenIssueText(body, Math.min(SHORT_TEXT_LIMIT, Math.floor(body.length / 2)));
+          warnings.push(`GitHub refused the issue text as too long (422): it was shortened to ${body.length.toLocaleString('en-US')} characters; the full log is in the linked run.`);
+          continue;
+        }
+        if (unclear(e) && unclearTries < CREATE_RETRIES) {
+          unclearTries++;
+          await sleep(500 * 2 ** (unclearTries - 1));
+          const there = await opts.find?.();
+          if (there) return { issue: there, warnings, found: true };
+          if (opts.find) continue;
+        }
         const r = assignees.length ? assigneeRejection(e) : undefined;
         if (!r) throw describeError(e, 'issues', 'write', `open an issue in ${this.full}`, this.full);
         const named = r.login ? assignees.filter((a) => a.toLowerCase() === r.login!.toLowerCase()) : [];
@@ -163,14 +230,39 @@ export class IssuesAdapter {
     return { issue: got, warnings };
   }
 
-  /** Adds a comment; returns its link. */
-  async comment(number: number, body: string): Promise<string> {
+  /** Adds a comment; returns its link. Text GitHub refuses as too long is shortened once (`onShortened` says so). */
+  async comment(number: number, body: string, onShortened?: (warning: string) => void): Promise<string> {
     try {
       const { data } = await this.gh.rest.issues.createComment({ ...this.ref, issue_number: number, body });
       return data.html_url;
     } catch (e) {
+      if (bodyTooLong(e) && onShortened) {
+        const short = shortenIssueText(body, Math.min(SHORT_TEXT_LIMIT, Math.floor(body.length / 2)));
+        onShortened(`GitHub refused the comment text as too long (422): it was shortened to ${short.length.toLocaleString('en-US')} characters; the full log is in the linked run.`);
+        return this.comment(number, short); // once: without the callback
+      }
       throw describeError(e, 'issues', 'write', `comment on issue #${number} in ${this.full}`, this.full);
     }
+  }
+
+  /**
+   * Runs that open an incident at the same moment each create an issue (the issues API has no
+   * create-if-absent). After creating, wait `settleMs` for the others' issues to become visible, then
+   * list again: the oldest open issue of the scope is the incident. When that is not ours, ours is
+   * closed as a duplicate of it (every run agrees which one is the oldest) and the incident is returned,
+   * for the caller to comment on; undefined when ours is the incident.
+   */
+  async settleDuplicates(mine: IncidentIssue, scope: string, label: string | undefined, settleMs = settleFromEnv(), sleep: (ms: number) => Promise<void> = defaultSleep): Promise<IncidentIssue | undefined> {
+    await sleep(settleMs);
+    const oldest = await this.findOpenIncident(scope, label);
+    if (!oldest || oldest.number >= mine.number) return undefined;
+    try {
+      await this.gh.rest.issues.createComment({ ...this.ref, issue_number: mine.number, body: `Duplicate of #${oldest.number}: another run opened the same incident at the same moment. Updates go there.` });
+      await this.gh.rest.issues.update({ ...this.ref, issue_number: mine.number, state: 'closed', state_reason: 'duplicate' });
+    } catch (e) {
+      throw describeError(e, 'issues', 'write', `close the duplicate issue #${mine.number} in ${this.full}`, this.full);
+    }
+    return oldest;
   }
 
   /** Closes as completed; extra labels (flap) ride on the same request. */

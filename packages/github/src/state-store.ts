@@ -24,17 +24,31 @@ export type Snapshot =
   | { kind: 'ok'; state: State; raw: string; overrides: Overrides; variables: Map<string, Variable> }
   | { kind: 'corrupt'; problem: string; raw: string; futureVersion?: number; overrides: Overrides; variables: Map<string, Variable> };
 
+/**
+ * What a person does about a state document this version cannot read. A document from a newer version
+ * is no accident to clear away: a forced close would replace it with an older one.
+ */
+export function corruptStateAdvice(variable: string, problem: string, futureVersion?: number): string {
+  if (futureVersion !== undefined) {
+    return (
+      `The state variable ${variable} is ${problem}. Nothing was changed. ` +
+      'Use that newer version of the recovery actions in every workflow of this repository; do not force-close the breaker, which would replace the newer document.'
+    );
+  }
+  return (
+    `The state variable ${variable} is ${problem}. Nothing was changed. ` +
+    'To start over, run the circuit-breaker action with `command: close` and `force: true` ' +
+    `(or \`recovery breaker close --force\`): it keeps the bad value in ${variable}_CORRUPT.`
+  );
+}
+
 export class CorruptStateError extends GitHubError {
   constructor(
     readonly variable: string,
     readonly problem: string,
+    readonly futureVersion?: number,
   ) {
-    super(
-      `The state variable ${variable} is ${problem}. Nothing was changed. ` +
-        'To start over, run the circuit-breaker action with `command: close` and `force: true` ' +
-        `(or \`recovery breaker close --force\`): it keeps the bad value in ${variable}_CORRUPT.`,
-      undefined,
-    );
+    super(corruptStateAdvice(variable, problem, futureVersion), undefined);
   }
 }
 
@@ -141,7 +155,7 @@ export class StateStore {
     let snap = await this.current();
     let staleRereads = 0;
     for (let attempt = 1; ; attempt++) {
-      if (snap.kind === 'corrupt') throw new CorruptStateError(this.variable, snap.problem);
+      if (snap.kind === 'corrupt') throw new CorruptStateError(this.variable, snap.problem, snap.futureVersion);
       const base = snap.kind === 'ok' ? snap.state : emptyState(this.opts.scope, this.now(), this.opts.by);
       const next = mutate(base);
       if (next === base) {

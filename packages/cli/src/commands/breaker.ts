@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { UserError, formatDuration, type TrackName } from '@recovery/core';
-import { runBreaker, type BreakerCommandName, type BreakerOutcome } from '@recovery/github';
+import { corruptStateAdvice, runBreaker, type BreakerCommandName, type BreakerOutcome } from '@recovery/github';
 import type { CliContext } from '../context';
 import { UsageError } from '../usage-error';
 import { table } from '../table';
@@ -69,7 +69,8 @@ function printOutcome(ctx: CliContext, out: BreakerOutcome, track: TrackName): v
   ctx.out(`${ctx.repo.owner}/${ctx.repo.repo} scope ${ctx.scope} — alert level ${out.alert}`);
   ctx.out(table(['track', 'state', 'failures', 'threshold', 'opened', 'reason'], rows));
   if (out.backupVariable) ctx.out(`The unreadable state was kept in ${out.backupVariable}; a fresh document was written.`);
-  if (out.corrupt) ctx.err(`The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. Run \`recovery breaker close --force\` to keep it in ${out.corrupt.variable}_CORRUPT and start fresh.`);
+  if (out.corrupt?.futureVersion !== undefined) ctx.err(corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion));
+  else if (out.corrupt) ctx.err(`The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. Run \`recovery breaker close --force\` to keep it in ${out.corrupt.variable}_CORRUPT and start fresh.`);
   for (const w of out.warnings) ctx.err(`warning: ${w}`);
 }
 

@@ -9,6 +9,11 @@ export const commonInputs = {
     .refine(isValidScope, { message: SCOPE_HINT })
     .default(DEFAULT_SCOPE),
   policy: z.string().optional(),
-  token: z.string().default(''),
+  // The value is a secret: the message never shows it (", got" stops the echo). A token with a space or
+  // a line break is a pasting mistake, which would otherwise reach the HTTP layer (and its errors).
+  token: z
+    .string()
+    .refine((t) => !/[\s\u0000-\u001f\u007f]/.test(t), { message: 'expected a token without spaces or line breaks, got a value that is not one (not shown: it is a secret)' })
+    .default(''),
   'dry-run': bool().default(false),
 };
