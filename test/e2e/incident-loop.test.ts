@@ -227,4 +227,25 @@ describe('the recovery loop, end to end', () => {
       expect(steps.at(-1)!.result.summary).toMatch(/an incident is open \(for \d/);
     });
   }, 180_000);
+
+  it('a person fixes what automation could not: the next monitor run that sees it healthy ends the incident, not automated, in the write it makes anyway', async () => {
+    await withLoop(async (loop) => {
+      await loop.monitor('first monitor run');
+      const failed = loop.failDeploy();
+      const pass1 = await loop.pass(1, { eventName: 'workflow_run', event: failed.event, health: 'unknown', reason: '', runId: failed.runId });
+      expect(pass1.map(outcome)).toEqual(['closed', 'rerun', 'failure', 'created']);
+      const down = await loop.monitor('monitor: down');
+      expect(down.result.outputs.status).toBe('unhealthy');
+      // The on-call engineer rolls back by hand; the service answers again.
+      loop.setHealthy(true);
+      const up = await loop.monitor('monitor: healthy again');
+      expect([up.result.outputs.status, up.requests, up.writes]).toEqual(['healthy', 3, 1]);
+      const state = stateOf(loop.repo);
+      expect(state.incident).toBeNull();
+      expect(state.incidents).toEqual([expect.objectContaining({ id: pass1[1]!.result.outputs['session-id'], decision: 'rerun', attempts: 1, outcome: 'recovered', automated: false })]);
+      expect(up.result.summary).toContain('automated recovery 0 of 1 (0%)');
+      const text = await cli(['report', '--repo', loop.repo.fullName, '--scope', 'api']);
+      expect(text.stdout).toMatch(/network\s+rerun\s+a person\s+recovered/);
+    });
+  }, 180_000);
 });

@@ -5,6 +5,7 @@ import {
   TARGET_MARK,
   UserError,
   appendHealth,
+  endOnHealthRestored,
   failedReport,
   formatDuration,
   healthOptions,
@@ -88,7 +89,8 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     const step = `${process.env.GITHUB_JOB ?? 'job'}.${process.env.GITHUB_ACTION ?? 'health-check'}`;
     const change: Change = { id: `${ctx.runId}.${ctx.runAttempt}.${step}.health.${inputs.scope}`, now: ctx.now(), by: ctx.by };
     try {
-      const up = await store.update(change.id, (s) => appendHealth(s, result, policy, change));
+      // Healthy again with the incident still open (a person fixed it): it ends in the same write (KPIs).
+      const up = await store.update(change.id, (s) => endOnHealthRestored(s, appendHealth(s, result, policy, change), change));
       window = up.state.health.window;
       state = up.state;
       recording = { kind: up.written ? 'written' : 'unchanged', variable: store.variable };

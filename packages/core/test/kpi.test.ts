@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeKpis, endIncident, incidentHistory, kpiBadge, kpiFooter, recordAttempt, renderKpiFooter, reopenIncident, startIncident } from '../src/kpi';
+import { computeKpis, endIncident, endOnHealthRestored, incidentHistory, kpiBadge, kpiFooter, recordAttempt, renderKpiFooter, reopenIncident, startIncident } from '../src/kpi';
 import { applyBreaker } from '../src/breaker';
 import { emptyState, parseState, serializeState, type State } from '../src/state';
 
@@ -104,6 +104,23 @@ describe('KPIs', () => {
     const manual = recordAttempt(startIncident(none, ch(2), { id: 'y' }), ch(3), { action: 'redeploy', success: true, resolved: true, byPerson: true });
     expect(manual.incidents.at(-1)).toMatchObject({ outcome: 'recovered', automated: false });
     expect(computeKpis(manual, at(4))).toMatchObject({ automatedAttempted: 1, automatedRecoveries: 0, automatedSuccessRate: 0 });
+  });
+
+  it('health restored with the incident still open ends it as not automated, in the same change; other health changes leave it open', () => {
+    const withHealth = (s: State, last: State['health']['last']): State => ({ ...s, health: { ...s.health, last } });
+    const open = startIncident(withHealth(emptyState('api', at(0)), 'unhealthy'), ch(0), { id: 'h' });
+    const healthy = withHealth(open, 'healthy');
+    const ended = endOnHealthRestored(open, healthy, ch(20));
+    expect(ended.incident).toBeNull();
+    expect(ended.incidents.at(-1)).toMatchObject({ id: 'h', outcome: 'recovered', automated: false, endedAt: at(20).toISOString() });
+    expect(computeKpis(ended, at(21))).toMatchObject({ incidents: 1, mttrMeanMs: 20 * 60_000, automatedAttempted: 0, automatedSuccessRate: undefined });
+    // Degraded → healthy restores too; healthy → healthy (a failed run's incident, the service fine) does not.
+    expect(endOnHealthRestored(withHealth(open, 'degraded'), healthy, ch(21)).incident).toBeNull();
+    expect(endOnHealthRestored(withHealth(open, 'healthy'), healthy, ch(22))).toBe(healthy);
+    // Nothing changed, or not healthy now: the same object (no write).
+    expect(endOnHealthRestored(open, open, ch(23))).toBe(open);
+    const worse = withHealth(open, 'degraded');
+    expect(endOnHealthRestored(open, worse, ch(24))).toBe(worse);
   });
 
   it('counts the time the breaker is open, the current opening included, and failures in the last 24 h', () => {

@@ -13,7 +13,8 @@ import type { Category, Decision } from '../policy';
  *    ends it when its own success leaves the service healthy (`recordAttempt`);
  *  - circuit-breaker `record-success` ends it, and `record-failure` in the run that ended it reopens it
  *    (the recovery workflow's verify job: the action succeeded but the service is still not healthy);
- *  - open-issue `resolve` ends it when it is still open.
+ *  - open-issue `resolve` ends it when it is still open;
+ *  - health-check ends it when the service is healthy again and nothing else ended it (endOnHealthRestored).
  */
 
 /** Opens the scope's incident (its id is the session id) unless one is open. */
@@ -90,4 +91,17 @@ export function recordAttempt(state: State, change: Change, a: Attempt): State {
     if (a.success && a.resolved) closeDraft(d, change, 'recovered', { automated: !a.byPerson, rollback: Boolean(a.rollback) });
     return true;
   });
+}
+
+/**
+ * The service is healthy again while an incident is still open, and automation did not end it: a
+ * person fixed it (or it came back by itself). Ends the incident when the recorded health goes from
+ * degraded or unhealthy to healthy — in the write that records that change anyway, so it costs no
+ * request. An incident of a failed run while the service stayed healthy has no such change, and stays
+ * open until it is resolved (open-issue resolve, or a recovery that succeeds).
+ */
+export function endOnHealthRestored(before: State, after: State, change: Change): State {
+  const was = before.health.last;
+  if (after === before || !after.incident || was === undefined || was === 'healthy' || after.health.last !== 'healthy') return after;
+  return endIncident(after, { ...change, id: `${change.id}.incident` }, 'recovered', { automated: false });
 }
