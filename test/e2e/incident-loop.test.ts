@@ -114,7 +114,7 @@ describe('the recovery loop, end to end', () => {
         { label: 'pass 1 · circuit-breaker check', requests: 1, writes: 0, stateWrites: 0 }, // state read
         { label: 'pass 1 · evaluate-recovery', requests: 6, writes: 1, stateWrites: 1 }, // run, jobs, log; state read, session write, settle re-read
         { label: 'pass 1 · redeploy (rerun)', requests: 6, writes: 2, stateWrites: 1 }, // state read, run, rerun, jobs; outcome write, settle re-read
-        { label: 'pass 1 · open-issue (open)', requests: 5, writes: 2, stateWrites: 0 }, // issues, state read, labels, label, issue
+        { label: 'pass 1 · open-issue (open)', requests: 6, writes: 2, stateWrites: 0 }, // issues, state read, labels, label, issue, issues again (a concurrent run's duplicate)
         { label: 'pass 2 · health-check (monitor)', requests: 3, writes: 1, stateWrites: 1 }, // state read, health write, settle re-read
         { label: 'pass 2 · circuit-breaker check', requests: 1, writes: 0, stateWrites: 0 },
         { label: 'pass 2 · evaluate-recovery', requests: 3, writes: 1, stateWrites: 1 }, // the decision moves on: recover
@@ -123,14 +123,14 @@ describe('the recovery loop, end to end', () => {
         { label: 'pass 3 · health-check (monitor)', requests: 1, writes: 0, stateWrites: 0 }, // still unhealthy: nothing changed
         { label: 'pass 3 · circuit-breaker check', requests: 1, writes: 0, stateWrites: 0 },
         { label: 'pass 3 · evaluate-recovery', requests: 3, writes: 1, stateWrites: 1 },
-        // state, deployments, statuses, dispatch, past runs, jobs; the outcome write (with the release, the
-        // healthy result and the incident's end), settle re-read
-        { label: 'pass 3 · redeploy (previous)', requests: 8, writes: 2, stateWrites: 1 },
+        // state, deployments, statuses; the dispatch recorded first (write, settle re-read); dispatch, past runs, jobs;
+        // the outcome write (with the release, the healthy result and the incident's end), settle re-read
+        { label: 'pass 3 · redeploy (previous)', requests: 10, writes: 3, stateWrites: 2 },
         { label: 'pass 3 · health-check (verify)', requests: 1, writes: 0, stateWrites: 0 }, // the redeploy recorded the healthy result already
         { label: 'pass 3 · open-issue (resolve)', requests: 4, writes: 2, stateWrites: 0 }, // issues, state read, comment, close: the redeploy ended the incident
       ]);
       expect(polls(steps)).toBeLessThanOrEqual(12);
-      expect(total(steps)).toBeLessThanOrEqual(49 + 12 + 3);
+      expect(total(steps)).toBeLessThanOrEqual(52 + 12 + 3);
 
       // Every action's job summary ends with the KPI footer; the last one shows the incident that ended.
       for (const s of [first, ...steps]) expect(s.result.summary, s.label).toMatch(/\n---\n<sub>📊 Recovery KPIs for `api` \(/);
