@@ -47,6 +47,8 @@ export interface RunOpts {
   inputs?: Record<string, string>;
   env?: Record<string, string>;
   eventName?: string;
+  /** Kill the run after this long (default 40 s). */
+  timeoutMs?: number;
 }
 
 export interface Scenario {
@@ -92,7 +94,7 @@ function harness(action: ActionName, base: { inputs: Record<string, string>; fil
       runId: o.runId ?? nextRunId(),
       runAttempt: o.runAttempt,
       signal: o.signal,
-      timeoutMs: 40_000,
+      timeoutMs: o.timeoutMs ?? 40_000,
       env: { ...FAST_ENV, ...o.env },
     });
 }
