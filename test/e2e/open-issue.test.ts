@@ -70,12 +70,15 @@ describe('open-issue action', () => {
     expect(first.summary).toContain(`Opened the incident issue [#${number}]`);
 
     at = mark();
-    const second = await issueAction(r, { ...base, mode: 'open', decision: 'rerun', reason: 'still failing' });
+    const second = await issueAction(r, { ...base, mode: 'open', decision: 'rerun', result: 'failure', reason: 'still failing' });
     expect(second.outputs).toMatchObject({ action: 'commented', 'issue-number': String(number) });
     expect(since(r, at).filter((e) => e.write).map((e) => `${e.method} ${e.route}`)).toEqual(['POST /repos/{owner}/{repo}/issues/{issue_number}/comments']);
     expect(r.issues.filter((i) => !i.pull_request)).toHaveLength(1);
     expect(issue.comments).toHaveLength(1);
-    expect(issue.comments[0]!.body).toContain('### 🔁 Update: `api-prod` is unhealthy — decision `rerun`');
+    // The comment says how this run's attempt ended, not only what was decided.
+    expect(issue.comments[0]!.body).toContain('### 🔁 Update: `api-prod` is unhealthy — decision `rerun`, failure');
+    expect(issue.comments[0]!.body).toContain('| result | ❌ failure (of `rerun`) |');
+    expect(issue.body).not.toContain('| result |');
 
     at = mark();
     // The production settle time (1.5 s): with the suite's 50 ms, every snapshot is older than a quarter of

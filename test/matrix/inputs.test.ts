@@ -167,6 +167,7 @@ const BAD: Record<ActionName, Record<string, Bad[] | AnyValue>> = {
     assignees: [{ value: 'not a user', kind: 'malformed', says: 'expected a comma or newline list of GitHub user names' }],
     status: [{ value: 'down', kind: 'unknown value', says: 'expected one of healthy, degraded, unhealthy, unknown' }],
     decision: [{ value: 'panic', kind: 'unknown value', says: 'expected one of none, rerun' }],
+    result: [{ value: 'partly', kind: 'unknown value', says: 'expected one of success, failure, timed_out, no-candidate, skipped, blocked' }],
     reason: [{ value: x(10_001), kind: 'oversize', says: 'expected a reason of at most 10,000 characters' }],
     category: [{ value: 'weather', kind: 'unknown value', says: 'expected one of infrastructure' }],
     severity: [{ value: 'urgent', kind: 'unknown value', says: 'expected one of critical, high' }],

@@ -44,6 +44,8 @@ describe('three failing recoveries in a row', () => {
     const r1 = await monitor(w);
     expect(r1.job('monitor/recover/evaluate').outputs.decision).toBe('recover');
     expect(r1.job('monitor/recover/recover').result).toBe('failure');
+    // The issue says the recovery step ran and failed, not only that it was decided.
+    expect(w.repo.issues[0]!.body).toContain('| result | ❌ failure (of `recover`) |');
     expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 1 });
 
     // 2. The redeploy's deploy run fails: a failed deployment, and a failed recovery.

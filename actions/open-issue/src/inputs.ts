@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES, DECISIONS, HEALTH_STATUSES, SEVERITIES, decisionPathJson, labelList, loginList, oneOf } from '@recovery/core';
+import { CATEGORIES, DECISIONS, HEALTH_STATUSES, REDEPLOY_RESULTS, SEVERITIES, decisionPathJson, labelList, loginList, oneOf } from '@recovery/core';
 import { commonInputs } from '@recovery/github';
 
 export const MODES = ['open', 'resolve'] as const;
@@ -28,6 +28,8 @@ export const Inputs = z.object({
   assignees: loginList().optional(),
   status: oneOf([...HEALTH_STATUSES, 'unknown']).optional(),
   decision: oneOf(DECISIONS).optional(),
+  /** The recovery action's result (redeploy's `result` output), so the issue says how the attempt ended. */
+  result: oneOf(REDEPLOY_RESULTS).optional(),
   reason: text(10_000, 'a reason').optional(),
   category: oneOf([...CATEGORIES, 'unknown']).optional(),
   severity: oneOf(SEVERITIES).optional(),

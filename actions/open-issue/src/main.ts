@@ -81,6 +81,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     scope: inputs.scope,
     status: inputs.status,
     decision: inputs.decision,
+    result: inputs.result,
     reason: inputs.reason,
     category: inputs.category,
     severity: inputs.severity,

@@ -33,6 +33,8 @@ export interface IncidentFacts {
   runUrl?: string;
   evidence?: string;
   path?: PathStep[];
+  /** How the recovery action of this run ended (redeploy's `result`), when one ran. */
+  result?: string;
   /** The scope's breaker, when the state could be read. */
   breaker?: BreakerFacts;
   /** Values masked in this run (the token, the webhook URL): redacted wherever they appear. */
@@ -55,6 +57,8 @@ export function markdownText(text: string, secrets: readonly string[] = []): str
 }
 
 const STATUS_ICON: Record<string, string> = { unhealthy: '🔴', degraded: '🟠', unknown: '⚪', healthy: '🟢' };
+/** How a recovery action ended (the redeploy action's results). */
+const RESULT_ICON: Record<string, string> = { success: '✅', failure: '❌', timed_out: '⏱️', 'no-candidate': '🚫', skipped: '⏭️', blocked: '⛔' };
 const TRACK_MARK: Record<string, string> = { closed: '🟢 closed', open: '🔴 open', 'half-open': '🟡 half-open', unknown: '⚪ unknown' };
 
 export function incidentTitle(f: Pick<IncidentFacts, 'scope' | 'status' | 'decision' | 'category' | 'secrets'>): string {
@@ -76,6 +80,7 @@ function factRows(f: IncidentFacts, opts: { scope: boolean }): string[] {
   if (opts.scope) rows.push(['scope', `\`${f.scope}\``]);
   if (f.status) rows.push(['status', `${STATUS_ICON[f.status] ?? ''} ${inlineText(f.status, s)}`.trim()]);
   if (f.decision) rows.push(['decision', `\`${inlineText(f.decision, s)}\``]);
+  if (f.result) rows.push(['result', `${RESULT_ICON[f.result] ?? ''} ${inlineText(f.result, s)}${f.decision ? ` (of \`${inlineText(f.decision, s)}\`)` : ''}`.trim()]);
   if (f.category) rows.push(['category', inlineText(f.category, s)]);
   if (f.severity) rows.push(['severity', inlineText(f.severity, s)]);
   if (f.sessionId) rows.push(['session', `\`${inlineText(f.sessionId, s)}\``]);
@@ -219,7 +224,7 @@ export function renderIncidentUpdate(f: IncidentFacts, custom?: string): CappedT
   const s = f.secrets ?? [];
   if (custom !== undefined) return capWithEvidence(markdownText(custom, s), undefined, '');
   const head = join([
-    `### 🔁 Update: \`${f.scope}\`${f.status ? ` is ${inlineText(f.status, s)}` : ''}${f.decision ? ` — decision \`${inlineText(f.decision, s)}\`` : ''}`,
+    `### 🔁 Update: \`${f.scope}\`${f.status ? ` is ${inlineText(f.status, s)}` : ''}${f.decision ? ` — decision \`${inlineText(f.decision, s)}\`` : ''}${f.result ? `, ${inlineText(f.result, s)}` : ''}`,
     f.reason ? inlineText(f.reason, s) : '',
     factRows(f, { scope: false }).join('\n'),
     pathSection(f.path, s),
