@@ -94,6 +94,9 @@ function readOverrides(vars: Map<string, Variable>, scope: string): Overrides {
   return out;
 }
 
+/** Looks after a write while other runs keep changing the document (each waits a settle time). */
+const MAX_QUIET_LOOKS = 6;
+
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -196,10 +199,20 @@ export class StateStore {
       }
       // No compare-and-swap: wait for writers that read before our write (a writer re-reads when its
       // snapshot is older than settleMs/4, so its write lands well within settleMs), then check our
-      // change survived.
-      await this.sleep(settleMs * (1 + this.random() / 2));
-      snap = await this.read();
-      if (snap.kind === 'ok' && snap.state.applied.includes(changeId)) {
+      // change survived. When others wrote after us (the document is not the one we wrote), writers are
+      // racing: keep looking until the document stops changing, so that a racer's late write on a stale
+      // read is caught while this run can still re-apply its change. Uncontended, that is one read.
+      let seen = text;
+      let survived = false;
+      for (let look = 0; look < MAX_QUIET_LOOKS; look++) {
+        await this.sleep(settleMs * (1 + this.random() / 2));
+        snap = await this.read();
+        survived = snap.kind === 'ok' && snap.state.applied.includes(changeId);
+        if (!survived || snap.kind !== 'ok' || snap.raw === seen) break;
+        seen = snap.raw;
+        this.opts.log?.(`state ${this.variable}: other runs are writing too; checking again that this change stays`);
+      }
+      if (survived && snap.kind === 'ok') {
         return { state: snap.state, written: true, attempts: attempt };
       }
       if (attempt >= maxAttempts) {
