@@ -28,11 +28,12 @@ describe('steady healthy monitoring', () => {
     expect(res.result).toBe('success');
     expect(res.warnings).toEqual([]);
     expect(res.job('monitor/check').result).toBe('success');
-    expect(res.job('monitor/check').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', reason: 'none' });
+    expect(res.job('monitor/check').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', reason: 'none', 'ended-incident': '' });
     expect(res.job('monitor/recover').result).toBe('skipped');
     expect(res.job('monitor').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', decision: '' });
     // No job of recovery.yml exists in the run: the reusable workflow was never called.
-    expect(Object.keys(res.jobs).sort()).toEqual(['monitor', 'monitor/check', 'monitor/recover']);
+    expect(Object.keys(res.jobs).sort()).toEqual(['monitor', 'monitor/check', 'monitor/recover', 'monitor/resolve']);
+    expect(res.job('monitor/resolve').result).toBe('skipped');
     const requests = requestsSince(w, from);
     expect(requests.map((r) => `${r.method} ${r.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables']);
     expect(requests.filter((r) => r.write)).toEqual([]);
@@ -145,6 +146,48 @@ describe('a bad release, recovered', () => {
     const from = w.emu.log.length;
     const r4 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
     expect(r4.job('monitor/recover').result).toBe('skipped');
+    expect(requestsSince(w, from).filter((r) => r.write)).toEqual([]);
+  });
+});
+
+describe('a service that heals without automation', () => {
+  it('escalated to a person, it comes back on its own: the next monitor run resolves the issue with the outage', async () => {
+    const svc = closing(await startService(BAD));
+    const repo = emu().createRepo(`octo/shop-${++n}`);
+    // No recovery steps and no deploy workflow: nothing automated applies, so a person is asked.
+    const w: World = { emu: emu(), repo, svc, files: repositoryFiles(svc, { steps: false, redeploy: false }) };
+
+    const down = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+    expect(down.warnings).toEqual([]);
+    expect(down.job('monitor/recover/evaluate').outputs.decision).toBe('escalate');
+    expect(down.job('monitor/recover/incident').outputs.action).toBe('created');
+    expect(down.job('monitor/resolve').result).toBe('skipped');
+    const session = down.job('monitor/recover/evaluate').outputs['session-id']!;
+    const issue = repo.issues[0]!;
+    expect(issue.state).toBe('open');
+
+    // Still down: no second issue, and nothing to resolve.
+    const still = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+    expect(still.job('monitor/check').outputs['ended-incident']).toBe('');
+    expect(still.job('monitor/resolve').result).toBe('skipped');
+
+    // Someone fixed it (or it healed): the monitor ends the incident and closes its issue.
+    svc.release = GOOD;
+    const healed = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+    expect(healed.warnings).toEqual([]);
+    expect(healed.job('monitor/check').outputs).toMatchObject({ status: 'healthy', 'should-recover': 'false', 'ended-incident': session });
+    expect(healed.job('monitor/recover').result).toBe('skipped');
+    expect(healed.job('monitor/resolve').result).toBe('success');
+    expect(issue.state).toBe('closed');
+    expect(repo.issues).toHaveLength(1);
+    expect(issue.comments.at(-1)!.body).toMatch(/Resolved: `default` — resolved: the service is healthy again/);
+    expect(issue.comments.at(-1)!.body).toMatch(/\*\*Outage: /);
+    expect(stateOf(repo).incidents.at(-1)).toMatchObject({ id: session, outcome: 'recovered', automated: false });
+
+    // Steady: healthy runs resolve nothing more and write nothing.
+    const from = w.emu.log.length;
+    const steady = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+    expect(steady.job('monitor/resolve').result).toBe('skipped');
     expect(requestsSince(w, from).filter((r) => r.write)).toEqual([]);
   });
 });

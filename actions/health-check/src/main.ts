@@ -80,6 +80,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   let window: HealthStatus[] = [result.status];
   let recording: Recording;
   let state: State | undefined;
+  let endedIncident = '';
   if (!inputs.record) recording = { kind: 'off', why: '`record: false`' };
   else if (!inputs.token) recording = { kind: 'off', why: 'no `token`' };
   else {
@@ -89,8 +90,13 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     const step = `${process.env.GITHUB_JOB ?? 'job'}.${process.env.GITHUB_ACTION ?? 'health-check'}`;
     const change: Change = { id: `${ctx.runId}.${ctx.runAttempt}.${step}.health.${inputs.scope}`, now: ctx.now(), by: ctx.by };
     try {
-      // Healthy again with the incident still open (a person fixed it): it ends in the same write (KPIs).
-      const up = await store.update(change.id, (s) => endOnHealthRestored(s, appendHealth(s, result, policy, change), change));
+      // Healthy again with the incident still open (a person fixed it, or it healed): it ends in the same
+      // write (KPIs), and the workflow resolves its issue (output ended-incident).
+      const up = await store.update(change.id, (s) => {
+        const next = endOnHealthRestored(s, appendHealth(s, result, policy, change), change);
+        endedIncident = s.incident && !next.incident ? s.incident.id : '';
+        return next;
+      });
       window = up.state.health.window;
       state = up.state;
       recording = { kind: up.written ? 'written' : 'unchanged', variable: store.variable };
@@ -116,6 +122,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   io.setOutput('failed', JSON.stringify(failedReport(result)));
   io.setOutput('report', JSON.stringify(report));
   io.setOutput('report-path', reportPath);
+  io.setOutput('ended-incident', endedIncident);
 
   for (const t of result.targets) {
     if (t.status === 'down') io.error(`${t.target}: ${t.error ?? 'failed'}`, { title: `Health: ${t.name} is down` });
