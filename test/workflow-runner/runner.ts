@@ -524,6 +524,8 @@ async function runJobLeg(plan: JobPlan, record: (r: Partial<JobResult> & Pick<Jo
     if (env) {
       const nameToken = isMapping(env) ? env.find('name') : env;
       environment = { name: evaluateString(nameToken, ctx, { misses, where: `${where}.environment` }) };
+      const deploymentToken = isMapping(env) ? env.find('deployment') : undefined;
+      if (deploymentToken) environment.deployment = evaluateString(deploymentToken, ctx, { misses, where: `${where}.environment.deployment` }) !== 'false';
     }
     concurrency = concurrencyOf(raw.find('concurrency'), ctx, misses, `${where}.concurrency`);
   } catch (e) {

@@ -122,7 +122,7 @@ export interface JobResult {
   steps: StepResult[];
   needs: string[];
   /** `environment:` evaluated (undefined when the job has none). */
-  environment?: { name: string; url?: string };
+  environment?: { name: string; url?: string; /** false: GitHub creates no deployment object for the job (reviewers still gate it). */ deployment?: boolean };
   /** Effective GITHUB_TOKEN permissions (scope → none | read | write); `default` when nothing set them. */
   permissions: Record<string, 'none' | 'read' | 'write'> | 'default';
   concurrency?: Concurrency;

@@ -38,7 +38,7 @@ describe('manual recovery from the Actions tab (examples/recover.yml)', () => {
     expect(dry.warnings).toEqual([]);
     expect(dry.job('recover/evaluate').outputs.decision).toBe('redeploy');
     expect(dry.job('recover/redeploy').outputs).toMatchObject({ result: 'skipped', 'target-sha': GOOD });
-    expect(dry.job('recover/redeploy').environment).toEqual({ name: 'production' });
+    expect(dry.job('recover/redeploy').environment).toEqual({ name: 'production', deployment: false });
     // verify probes without recording; the incident job says what it would do.
     expect(dry.job('recover/verify').outputs.status).toBe('unhealthy');
     expect(dry.step('recover/verify', 'health').with).toMatchObject({ record: 'false' });
@@ -52,7 +52,7 @@ describe('manual recovery from the Actions tab (examples/recover.yml)', () => {
     expect(real.warnings).toEqual([]);
     expect(real.result).toBe('success');
     expect(real.job('recover').outputs).toEqual({ decision: 'redeploy', result: 'success', verified: 'healthy', 'issue-number': '' });
-    expect(real.job('recover/redeploy').environment).toEqual({ name: 'production' });
+    expect(real.job('recover/redeploy').environment).toEqual({ name: 'production', deployment: false });
     expect(dispatched).toEqual([{ sha: GOOD }]);
     expect(w.svc.release).toBe(GOOD);
     // Fixed before anyone was paged: no issue to open or resolve.
