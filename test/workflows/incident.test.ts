@@ -107,7 +107,7 @@ describe('a bad release, recovered', () => {
     expect(r3.job('monitor/recover/evaluate').outputs.decision).toBe('redeploy');
     const redeploy = r3.job('monitor/recover/redeploy');
     expect(redeploy.result).toBe('success');
-    expect(redeploy.environment).toEqual({ name: 'production' });
+    expect(redeploy.environment).toEqual({ name: 'production', deployment: false });
     expect(redeploy.outputs).toMatchObject({ result: 'success', 'target-sha': GOOD });
     expect(dispatched).toEqual([{ sha: GOOD }]);
     expect(w.svc.release).toBe(GOOD);
