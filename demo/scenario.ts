@@ -19,12 +19,11 @@
  * `redeploy` even when production is healthy and the failed run deployed nothing: in act 3 it would roll
  * production back from v1.4.1 to v1.4.0.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parsePolicy, parseState, type State } from '@recovery/core';
-import { REPO_ROOT, makeEvent } from '../test/harness';
+import { makeEvent, runCli } from '../test/harness';
 import { latestAttempt } from '../test/emulator/runs';
 import { ENGINE, findJob, findStep, jobAt, runCaller, type Trigger, type WorkflowRun } from './workflows';
 import { Timeline } from './timeline';
@@ -310,17 +309,8 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     return r.id;
   }
 
-  async function runCli(args: string[]): Promise<CliRun> {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmp, USER: 'operator', GITHUB_API_URL: world.emu.url, GITHUB_TOKEN: TOKEN, ...world.actionEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
-    const r = { args, code, stdout, stderr };
+  async function operatorCli(args: string[]): Promise<CliRun> {
+    const r = { args, ...(await runCli(args, { apiUrl: world.emu.url, token: TOKEN, env: { HOME: process.env.HOME ?? tmp, ...world.actionEnv } })) };
     cli.push(r);
     return r;
   }
@@ -417,9 +407,9 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
 
     timeline.act('The operator', 'ghcr.io is back. The on-call engineer checks the breaker, closes it, and re-runs the last deploy from the Actions tab.');
     world.registryUp = true;
-    const status = await runCli(['breaker', 'status', '--repo', REPOSITORY, '--policy', policyFile]);
+    const status = await operatorCli(['breaker', 'status', '--repo', REPOSITORY, '--policy', policyFile]);
     timeline.add('operator', `$ node dist/cli/index.js breaker status --repo ${REPOSITORY}  (exit ${status.code})`, status.stdout.trimEnd().split('\n'));
-    const close = await runCli(['breaker', 'close', '--repo', REPOSITORY, '--policy', policyFile, '--reason', 'ghcr.io is back']);
+    const close = await operatorCli(['breaker', 'close', '--repo', REPOSITORY, '--policy', policyFile, '--reason', 'ghcr.io is back']);
     facts.act3.cliClose = close.code;
     timeline.add('operator', `$ node dist/cli/index.js breaker close --repo ${REPOSITORY} --reason "ghcr.io is back"  (exit ${close.code})`, [...close.stdout.trimEnd().split('\n'), ...close.stderr.trimEnd().split('\n')]);
     facts.act3.breakerAfterClose = state()?.breaker.recovery.status;

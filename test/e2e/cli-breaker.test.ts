@@ -1,36 +1,17 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir } from '../harness';
+import { runCli, tempDir } from '../harness';
 import { useEmulator } from '../emulator/vitest';
 import type { RepoHandle } from '../emulator';
 
-/** The operator CLI, run from its committed bundle as an operator runs it. */
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 const emu = useEmulator();
 let n = 0;
 const newRepo = (): RepoHandle => emu().createRepo(`octo/cli-breaker-${++n}`);
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  if (!existsSync(CLI)) throw new Error(`no CLI bundle at ${CLI}: run node scripts/bundle.mjs cli`);
-  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', GITHUB_API_URL: emu().url, GITHUB_TOKEN: 'test-token', USER: 'operator', RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20' };
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete base[k];
-    else base[k] = v;
-  }
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: base, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** The operator CLI, run from its committed bundle as an operator runs it; `undefined` removes a variable. */
+const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runCli(args, { apiUrl: emu().url, env: { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20', ...env } });
 
 const breaker = (r: RepoHandle, ...args: string[]) => cli(['breaker', ...args, '--repo', r.fullName]);
 const json = async (r: RepoHandle, ...args: string[]) => {

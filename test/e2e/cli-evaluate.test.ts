@@ -1,28 +1,17 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyBreaker, emptyState, serializeState } from '../../packages/core/src/index';
-import { REPO_ROOT, tempDir } from '../harness';
+import { REPO_ROOT, runCli, tempDir } from '../harness';
 import { useEmulator } from '../emulator/vitest';
 import type { RepoHandle } from '../emulator';
 
-/** The committed CLI bundle, run as an operator runs it (`node scripts/bundle.mjs cli` after changes). */
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 const emu = useEmulator();
 let n = 0;
 const newRepo = (): RepoHandle => emu().createRepo(`octo/cli-evaluate-${++n}`);
 const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures/logs', name), 'utf8');
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  if (!existsSync(CLI)) throw new Error(`no CLI bundle at ${CLI}: run node scripts/bundle.mjs cli`);
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', GITHUB_API_URL: emu().url, GITHUB_TOKEN: 'test-token', USER: 'operator' };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** The committed CLI bundle, run as an operator runs it. */
+const cli = (args: string[]) => runCli(args, { apiUrl: emu().url });
 
 function seedFailures(r: RepoHandle, logs: string[]) {
   return logs.map((log) =>

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { State } from '../../packages/core/src/index';
-import { REPO_ROOT } from '../harness';
+import { runCli } from '../harness';
 import { useEmulator } from '../emulator/vitest';
 import type { RepoHandle } from '../emulator';
 import { setUpLoop, type Loop, type StepCount } from './incident-loop';
@@ -14,14 +12,7 @@ import { setUpLoop, type Loop, type StepCount } from './incident-loop';
  */
 const TIME_SCALE = 30;
 const emu = useEmulator({ timeScale: TIME_SCALE });
-const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', GITHUB_API_URL: emu().url, GITHUB_TOKEN: 'test-token', USER: 'operator' };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args, { apiUrl: emu().url });
 
 const stateOf = (r: RepoHandle): State => JSON.parse(r.variable('RECOVERY_STATE_API')!) as State;
 const isRunRead = (route: string) => route === 'GET /repos/{owner}/{repo}/actions/runs/{run_id}';

@@ -22,3 +22,4 @@ export { makeEvent, webhookExample, retarget, stableId, type EventOptions } from
 export { inputEnvName, loadActionMetadata, metadataDefaults, evaluateDefault, type ActionMeta, type ActionInputMeta } from './metadata';
 export { tempDir, tempDirWith, writeFiles, withTempDir, removeTempDir, cleanupTempDirs, liveTempDirs } from './temp';
 export { startHttpServer, type TestHttpServer, type TestHandler, type RecordedRequest } from './http';
+export { runCli, CLI_BUNDLE, type CliResult, type CliOptions } from './cli';

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parsePathFile, parseWorkflowCommands, readFileCommands, type Annotation } from '../harness/commands';
+import { parsePathFile, parseWorkflowCommands, readFileCommands } from '../harness/commands';
+import type { RunResult } from '../harness/runner';
 
 /**
  * `run:` steps as the runner executes them on Linux: the script written to a file under RUNNER_TEMP and run
@@ -23,20 +24,8 @@ export function shellCommand(shell: string | undefined): string[] {
   return format.includes('{0}') ? parts : [...parts, '{0}'];
 }
 
-export interface ShellResult {
-  code: number | null;
-  timedOut: boolean;
-  aborted: boolean;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  env: Record<string, string>;
-  paths: string[];
-  summary: string;
-  annotations: Annotation[];
-  masks: string[];
-  fileCommandErrors: string[];
-}
+/** What a `run:` step leaves, in the harness's terms for an action step (test/harness/runner.ts). */
+export type ShellResult = Pick<RunResult, 'code' | 'timedOut' | 'aborted' | 'stdout' | 'stderr' | 'outputs' | 'env' | 'paths' | 'summary' | 'annotations' | 'masks' | 'fileCommandErrors'>;
 
 export async function runShell(script: string, o: { shell?: string; cwd: string; env: Record<string, string>; runnerTemp: string; timeoutMs: number; signal?: AbortSignal }): Promise<ShellResult> {
   const argv = shellCommand(o.shell);

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../emulator/vitest';
-import { REPO_ROOT } from '../harness';
+import { runCli } from '../harness';
 import { BAD, FAST_ENV, closeAfterEach, deployFailedEvent, failedDeployRun, GOOD, TOKEN, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
 
 /**
@@ -23,14 +21,7 @@ async function world(o: { fixOnRestart?: boolean } = {}): Promise<World> {
 }
 
 /** The operator CLI from its committed bundle, as an operator runs it against "GitHub" (the emulator). */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', USER: 'operator', GITHUB_API_URL: emu().url, GITHUB_TOKEN: TOKEN, ...FAST_ENV };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), ...args], { env, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, { apiUrl: emu().url, token: TOKEN, env: FAST_ENV });
 
 const monitor = (w: World) => run(w, 'examples/monitor.yml', { eventName: 'schedule' });
 
