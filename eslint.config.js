@@ -35,7 +35,7 @@ export default tseslint.config(
           patterns: [
             {
               group: CORE_FORBIDDEN,
-              message: 'packages/core is pure domain logic: no I/O imports. Put I/O in packages/github or the action entry.',
+              message: 'packages/core is pure domain logic: no I/O imports. Put I/O in packages/adapters, packages/runtime or the action entry.',
             },
           ],
         },

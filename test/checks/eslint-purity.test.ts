@@ -15,7 +15,7 @@ async function lint(code: string, filePath: string) {
 }
 
 const CORE = 'packages/core/src/__lint_fixture__.ts';
-const GITHUB = 'packages/github/src/__lint_fixture__.ts';
+const GITHUB = 'packages/adapters/src/__lint_fixture__.ts';
 
 describe('packages/core purity (eslint no-restricted-imports)', () => {
   it.each([
@@ -31,7 +31,7 @@ describe('packages/core purity (eslint no-restricted-imports)', () => {
     expect(messages).toEqual([expect.objectContaining({ rule: 'no-restricted-imports', severity: 2, message: expect.stringContaining('packages/core is pure domain logic') })]);
   });
 
-  it('in packages/github the same imports are fine', async () => {
+  it('in packages/adapters the same imports are fine', async () => {
     const code = "import * as core from '@actions/core';\nimport { readFileSync } from 'node:fs';\nexport const used = [core, readFileSync];\n";
     expect(await lint(code, GITHUB)).toEqual([]);
   });

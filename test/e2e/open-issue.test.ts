@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyState, incidentWebhookMessage, type State } from '../../packages/core/src';
-import { postWebhook } from '../../packages/github/src';
+import { postWebhook } from '../../packages/notify/src';
 import { runAction, startHttpServer, type TestHttpServer } from '../harness';
 import { useEmulator } from '../emulator/vitest';
 import type { RepoHandle } from '../emulator';

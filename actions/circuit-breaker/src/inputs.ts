@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TRACKS, bool, oneOf, wholeNumber } from '@recovery/core';
-import { BREAKER_COMMANDS, commonInputs } from '@recovery/github';
+import { commonInputs } from '@recovery/runtime';
+import { BREAKER_COMMANDS } from '@recovery/services';
 
 export const Inputs = z
   .object({

@@ -1,5 +1,7 @@
 import { UserError, endIncident, renderBreakerSummary, renderKpiFooter, reopenIncident, type State } from '@recovery/core';
-import { StateStore, corruptStateAdvice, loadPolicy, readInputs, runBreaker, type ActionDeps } from '@recovery/github';
+import { StateStore, corruptStateAdvice } from '@recovery/adapters';
+import { loadPolicy, readInputs, type ActionDeps } from '@recovery/runtime';
+import { runBreaker } from '@recovery/services';
 import { Inputs } from './inputs';
 
 export async function run({ io, ctx, github }: ActionDeps): Promise<void> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HEALTH_INPUTS, RECOVERY_TYPES, bool, oneOf, wholeNumber } from '@recovery/core';
-import { commonInputs } from '@recovery/github';
+import { commonInputs } from '@recovery/runtime';
 
 export const Inputs = z.object({
   ...commonInputs,

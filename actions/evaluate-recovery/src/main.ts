@@ -12,7 +12,9 @@ import {
   unreadableGate,
   type State,
 } from '@recovery/core';
-import { StateStore, breakerConfig, classifyRun, corruptStateAdvice, loadPolicy, readInputs, type ActionContext, type ActionDeps, type RunClassification } from '@recovery/github';
+import { StateStore, corruptStateAdvice } from '@recovery/adapters';
+import { loadPolicy, readInputs, type ActionContext, type ActionDeps } from '@recovery/runtime';
+import { breakerConfig, classifyRun, type RunClassification } from '@recovery/services';
 import { Inputs } from './inputs';
 
 /** The failed run of a `workflow_run` event. Only its id is used: nothing from that run is checked out or run. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bool, duration, oneOf, ratio, statusRanges, validateTargets, wholeNumber } from '@recovery/core';
-import { commonInputs } from '@recovery/github';
+import { commonInputs } from '@recovery/runtime';
 
 export const FAIL_ON = ['never', 'degraded', 'unhealthy'] as const;
 

@@ -21,7 +21,8 @@ import {
   type State,
   type TargetResult,
 } from '@recovery/core';
-import { StateStore, loadPolicy, readInputs, type ActionDeps } from '@recovery/github';
+import { StateStore } from '@recovery/adapters';
+import { loadPolicy, readInputs, type ActionDeps } from '@recovery/runtime';
 import { runHealthChecks } from '@recovery/probe';
 import { Inputs } from './inputs';
 

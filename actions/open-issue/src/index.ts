@@ -1,4 +1,4 @@
-import { runEntry } from '@recovery/github';
+import { runEntry } from '@recovery/runtime';
 import { run } from './main';
 
 await runEntry(run);

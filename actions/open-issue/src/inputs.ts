@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES, DECISIONS, HEALTH_STATUSES, REDEPLOY_RESULTS, SEVERITIES, decisionPathJson, labelList, loginList, oneOf } from '@recovery/core';
-import { commonInputs } from '@recovery/github';
+import { commonInputs } from '@recovery/runtime';
 
 export const MODES = ['open', 'resolve'] as const;
 

@@ -22,19 +22,10 @@ import {
   type Policy,
   type State,
 } from '@recovery/core';
-import {
-  GitHubError,
-  IssuesAdapter,
-  StateStore,
-  breakerConfig,
-  corruptStateAdvice,
-  loadPolicy,
-  postWebhook,
-  readInputs,
-  type ActionDeps,
-  type ActionIO,
-  type IncidentIssue,
-} from '@recovery/github';
+import { GitHubError, IssuesAdapter, StateStore, corruptStateAdvice, type IncidentIssue } from '@recovery/adapters';
+import { loadPolicy, readInputs, type ActionDeps, type ActionIO } from '@recovery/runtime';
+import { breakerConfig } from '@recovery/services';
+import { postWebhook } from '@recovery/notify';
 import { Inputs } from './inputs';
 
 type Action = 'created' | 'commented' | 'closed' | 'none';

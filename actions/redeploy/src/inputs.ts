@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { REDEPLOY_MODES, bool, duration, nonEmpty, oneOf, wholeNumber } from '@recovery/core';
-import { commonInputs } from '@recovery/github';
+import { commonInputs } from '@recovery/runtime';
 
 /**
  * A branch, tag or sha as git allows it (git check-ref-format): no spaces or control characters, none

@@ -31,7 +31,9 @@ import {
   type Target,
   type TrackName,
 } from '@recovery/core';
-import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, loadPolicy, readInputs, runBreaker, type ActionDeps, type FollowResult, type GitHub, type RunInfo } from '@recovery/github';
+import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, type FollowResult, type GitHub, type RunInfo } from '@recovery/adapters';
+import { loadPolicy, readInputs, type ActionDeps } from '@recovery/runtime';
+import { runBreaker } from '@recovery/services';
 import { Inputs } from './inputs';
 import { checkHealth, type HealthVerdict } from './health';
 import { runStep, stepsFromLines, type NamedStep } from './steps';

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { UserError, formatDuration, type TrackName } from '@recovery/core';
-import { corruptStateAdvice, runBreaker, type BreakerCommandName, type BreakerOutcome } from '@recovery/github';
+import { corruptStateAdvice } from '@recovery/adapters';
+import { runBreaker, type BreakerCommandName, type BreakerOutcome } from '@recovery/services';
 import type { CliContext } from '../context';
 import { UsageError } from '../usage-error';
 import { table } from '../table';

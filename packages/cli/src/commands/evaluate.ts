@@ -11,7 +11,8 @@ import {
   type DecisionInput,
   type DecisionResult,
 } from '@recovery/core';
-import { breakerConfig, classifyRun, listFailedRuns, type RunClassification } from '@recovery/github';
+import { listFailedRuns } from '@recovery/adapters';
+import { breakerConfig, classifyRun, type RunClassification } from '@recovery/services';
 import type { CliContext } from '../context';
 import { table } from '../table';
 import { UsageError } from '../usage-error';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '@recovery/core';
-import { apiUrlFromEnv } from '../client';
-import type { RepoRef } from '../variables';
+import { apiUrlFromEnv } from '@recovery/adapters';
+import type { RepoRef } from '@recovery/adapters';
 
 /** What the runner tells an action about its run, read once from the environment. */
 export interface ActionContext {

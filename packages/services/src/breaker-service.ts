@@ -14,8 +14,7 @@ import {
   type TrackName,
   type TrackView,
 } from '@recovery/core';
-import type { Snapshot, StateStore } from './state-store';
-import { CorruptStateError } from './state-store';
+import type { Snapshot, StateStore } from '@recovery/adapters';
 
 export const BREAKER_COMMANDS = ['status', 'check', 'record-success', 'record-failure', 'open', 'close', 'set-threshold'] as const;
 export type BreakerCommandName = (typeof BREAKER_COMMANDS)[number];
@@ -170,4 +169,3 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
   return { state, views: v, alert: alertLevel(state, now), config, thresholdSources: sources, written, overridden, warnings };
 }
 
-export { CorruptStateError };

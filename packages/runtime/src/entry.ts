@@ -2,7 +2,7 @@ import { UserError } from '@recovery/core';
 import type { ActionIO } from './io';
 import { runnerIO } from './runner';
 import { contextFromEnv, type ActionContext } from './context';
-import { createClient, type GitHub } from '../client';
+import { createClient, type GitHub } from '@recovery/adapters';
 
 export interface ActionDeps {
   io: ActionIO;

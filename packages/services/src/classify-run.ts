@@ -1,0 +1,46 @@
+import { RunClassifier, type Classification, type CompiledClassifier } from '@recovery/core';
+import { getRun, isFailedJob, listRunJobs, streamJobLog, type GitHub, type RepoRef, type RunJob, type RunSummary, type StreamOptions } from '@recovery/adapters';
+
+export interface RunClassification {
+  run: RunSummary;
+  jobs: RunJob[];
+  /** null when the run has no failed job. */
+  classification: Classification | null;
+  bytes: number;
+  ms: number;
+}
+
+/**
+ * Classifies a run from the logs of its failed jobs (latest attempt). Reads only: 1 request for the
+ * run, 1 per 100 jobs, and per failed job 1 for its log URL plus the download.
+ */
+export async function classifyRun(
+  gh: GitHub,
+  repo: RepoRef,
+  runId: number,
+  compiled: CompiledClassifier,
+  opts: StreamOptions & { known?: readonly string[]; log?: (m: string) => void } = {},
+): Promise<RunClassification> {
+  const t0 = Date.now();
+  const run = await getRun(gh, repo, runId);
+  const jobs = await listRunJobs(gh, repo, runId);
+  const failed = jobs.filter(isFailedJob);
+  if (failed.length === 0) return { run, jobs, classification: null, bytes: 0, ms: Date.now() - t0 };
+  const classifier = new RunClassifier(compiled);
+  let bytes = 0;
+  for (const job of failed) {
+    const scanner = classifier.job({ name: job.name, id: job.id, conclusion: job.conclusion });
+    if (classifier.done) {
+      scanner.skip();
+      continue;
+    }
+    const r = await streamJobLog(gh, repo, job.id, scanner, opts);
+    bytes += r.bytes;
+    scanner.end();
+    if (r.problem) {
+      scanner.problem(r.problem);
+      opts.log?.(`The log of job ${job.id} could not be read completely: ${r.problem}`);
+    }
+  }
+  return { run, jobs, classification: classifier.result(opts.known), bytes, ms: Date.now() - t0 };
+}

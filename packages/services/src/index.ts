@@ -1,0 +1,2 @@
+export * from './breaker-service';
+export * from './classify-run';
