@@ -64,7 +64,7 @@ describe('recovery evaluate (CLI)', () => {
 
   it('--workflow --last replays the last failed runs as a table, newest first, changing nothing', async () => {
     const r = newRepo();
-    const logs = ['npm-etarget.log', 'pip-timeout.log', 'docker-build-503.log', 'kubectl-rollout.log', 'jest-failures.log', 'pytest-failures.log', 'eslint-errors.log', 'cancelled.log', 'oom-kill.log', 'registry-403.log'];
+    const logs = ['npm-etarget.log', 'pip-timeout.log', 'docker-build-503.log', 'kubectl-rollout.log', 'jest-failures.log', 'pytest-failures.log', 'eslint-errors.log', 'cancelled.log', 'oom-kill.log', 'registry-403.log', 'tls-expired.log', 'db-connection.log', 'permission-denied.log'];
     const runs = seedFailures(r, logs);
     r.addRun({ workflow: 'deploy.yml', jobs: [{ name: 'deploy', conclusion: 'success' }] });
     r.addRun({ workflow: 'nightly.yml', jobs: [{ name: 'e2e', conclusion: 'failure', log: fixture('oom-kill.log') }] });
@@ -91,12 +91,15 @@ describe('recovery evaluate (CLI)', () => {
       'cancelled.log': ['timing', 'runner-lost', 'rerun'],
       'oom-kill.log': ['resource', 'out-of-memory', 'recover'],
       'registry-403.log': ['security', 'registry-auth', 'escalate'],
+      'tls-expired.log': ['security', 'tls-certificate', 'escalate'],
+      'db-connection.log': ['database', 'database-connection', 'recover'],
+      'permission-denied.log': ['configuration', 'permission-denied', 'escalate'],
     };
     logs.forEach((log, i) => {
       const [category, rule, decision] = expected[log]!;
       expect(byRun.get(runs[i]!.id), log).toEqual({ category, rule, decision });
     });
-    expect(res.stdout).toContain('Decisions: rerun 4, none 3, recover 1, redeploy 1, escalate 1. Nothing was changed.');
+    expect(res.stdout).toContain('Decisions: rerun 4, none 3, escalate 3, recover 2, redeploy 1. Nothing was changed.');
     expect(writesTo(r)).toEqual([]);
 
     const three = await cli(['evaluate', '--repo', r.fullName, '--workflow', 'deploy.yml', '--last', '3', '--json']);

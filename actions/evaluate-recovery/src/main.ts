@@ -112,6 +112,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   io.setOutput('session-id', sessionId);
   io.setOutput('requires-approval', result.requiresApproval);
   io.setOutput('environment', result.environment);
+  io.setOutput('max-attempts', result.maxAttempts ?? '');
 
   io.info(`Decision: ${result.decision}. ${result.reason}`);
   for (const [i, p] of result.path.entries()) io.info(`  ${i + 1}. ${p.check}: ${p.result}`);

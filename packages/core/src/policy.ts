@@ -10,6 +10,7 @@ export const CATEGORIES = [
   'resource',
   'application',
   'data',
+  'database',
   'security',
   'network',
   'timing',
@@ -82,6 +83,9 @@ export const RuleSchema = z.strictObject({
   severity: oneOf(SEVERITIES).default('medium').meta({ description: 'Severity of a match.' }),
   action: oneOf(RULE_ACTIONS).meta({ description: 'What a match suggests: none, rerun, recover, redeploy or escalate.' }),
   job: regexSource().optional().meta({ description: 'Only jobs whose name matches this regular expression.' }),
+  'max-reruns': wholeNumber(0, 49)
+    .optional()
+    .meta({ description: 'Re-runs of a run this rule classified, in place of recovery.max-reruns (GitHub caps a run at 50 attempts).' }),
 });
 export type Rule = z.output<typeof RuleSchema>;
 

@@ -34,8 +34,26 @@ const EXAMPLES: Record<string, string[]> = {
     'git@github.com: Permission denied (publickey).',
     "fatal: unable to access 'https://github.com/acme/api/': The requested URL returned error: 403",
     'remote: Permission to acme/api.git denied to github-actions[bot].',
+  ],
+  'tls-certificate': [
+    'npm error code CERT_HAS_EXPIRED',
+    'npm ERR! request to https://registry.example.com/x failed, reason: certificate has expired',
+    'Error: x509: certificate signed by unknown authority',
+    'Get "https://registry.example.com/v2/": x509: certificate has expired or is not yet valid: current time 2026-12-01T03:12:44Z is after 2026-11-30T23:59:59Z',
+    "tls: failed to verify certificate: x509: certificate is valid for *.example.org, not api.example.com",
+    'curl: (60) SSL certificate problem: unable to get local issuer certificate',
+    "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)",
+    "Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames: Host: api.example.com. is not in the cert's altnames: DNS:*.example.org",
+    'npm ERR! code SELF_SIGNED_CERT_IN_CHAIN',
+    'npm ERR! code UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  ],
+  'permission-denied': [
     "Error: EACCES: permission denied, mkdir '/usr/lib/node_modules/x'",
     'Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
+    "PermissionError: [Errno 13] Permission denied: '/var/log/app.log'",
+    '/home/runner/work/_temp/8c1f.sh: line 3: ./deploy.sh: Permission denied',
+    "Error: EPERM: operation not permitted, unlink '/srv/app/current'",
+    "chmod: changing permissions of '/srv/app': Operation not permitted",
   ],
   'out-of-memory': [
     '##[error]Process completed with exit code 137.',
@@ -56,7 +74,24 @@ const EXAMPLES: Record<string, string[]> = {
   'registry-5xx': ['npm ERR! code E503', 'npm ERR! 502 Bad Gateway - GET https://registry.npmjs.org/react', 'failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/x: 503 Service Unavailable', 'ERROR: HTTP error 500 while getting https://files.pythonhosted.org/x', 'received unexpected HTTP status: 500 Internal Server Error'],
   'rate-limited': ['toomanyrequests: You have reached your pull rate limit.', 'HttpError: API rate limit exceeded for installation ID 1'],
   'dns-failure': ['npm ERR! code ENOTFOUND', 'getaddrinfo EAI_AGAIN registry.npmjs.org', 'curl: (6) Could not resolve host: example.com', 'dial tcp: lookup registry-1.docker.io on 127.0.0.53:53: no such host', 'socket.gaierror: [Errno -3] Temporary failure in name resolution'],
-  'connection-failure': ['npm ERR! code ECONNRESET', 'npm ERR! network request to https://registry.npmjs.org/x failed, reason: connect ETIMEDOUT 104.16.0.35:443', "pip._vendor.urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Read timed out.", 'read tcp 10.1.0.4:443: read: connection reset by peer', 'net/http: TLS handshake timeout', 'dial tcp 10.0.0.1:5432: i/o timeout', 'connect ECONNREFUSED 127.0.0.1:5432'],
+  'connection-failure': ['npm ERR! code ECONNRESET', 'npm ERR! network request to https://registry.npmjs.org/x failed, reason: connect ETIMEDOUT 104.16.0.35:443', "pip._vendor.urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Read timed out.", 'read tcp 10.1.0.4:443: read: connection reset by peer', 'net/http: TLS handshake timeout', 'dial tcp 10.0.0.1:5432: i/o timeout', 'connect ECONNREFUSED 127.0.0.1:8080'],
+  'database-connection': [
+    'Error: connect ECONNREFUSED 127.0.0.1:5432',
+    'psycopg2.OperationalError: connection to server at "db.internal" (10.0.0.5), port 5432 failed: Connection refused',
+    'psql: error: connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: FATAL:  sorry, too many clients already',
+    'could not connect to server: Connection refused',
+    'FATAL:  remaining connection slots are reserved for non-replication superuser connections',
+    "ERROR 2003 (HY000): Can't connect to MySQL server on 'db:3306' (111)",
+    'ERROR 1040 (HY000): Too many connections',
+    'SQLSTATE[HY000] [2002] Connection refused',
+    'Error: P1001: Can\'t reach database server at `db:5432`',
+    'MongoServerSelectionError: connect ECONNREFUSED 127.0.0.1:27017',
+    '[ioredis] Unhandled error event: Error: connect ECONNREFUSED 127.0.0.1:6379',
+    'Could not connect to Redis at 127.0.0.1:6379: Connection refused',
+    'redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused.',
+    'ERR max number of clients reached',
+    'dial tcp 10.0.0.7:5432: connect: connection refused',
+  ],
   'runner-lost': ['##[error]The operation was canceled.', 'The runner has received a shutdown signal. This can happen when the runner service is stopped.', 'The hosted runner: GitHub Actions 12 lost communication with the server.', 'The job running on runner GitHub Actions 3 has exceeded the maximum execution time of 360 minutes.'],
   'test-failures': ['Tests:       2 failed, 40 passed, 42 total', 'FAIL src/api.test.ts', ' FAIL  src/api.test.ts (5.2 s)', 'FAILED tests/test_api.py::test_login - AssertionError: assert 500 == 200', '--- FAIL: TestLogin (0.01s)', '      Tests  2 failed | 40 passed (42)', '=================================== FAILURES ==================================='],
   'lint-failures': ['✖ 3 problems (3 errors, 0 warnings)', 'src/a.ts(1,7): error TS2322: Type \'string\' is not assignable to type \'number\'.', 'Found 4 errors.', '[warn] Code style issues found in 2 files. Run Prettier to fix.'],
@@ -82,7 +117,7 @@ const NOT_MATCHING = [
 describe('built-in rules', () => {
   it('covers every category of the seed taxonomy', () => {
     expect(new Set(BUILTIN_RULES.map((r) => r.category))).toEqual(
-      new Set(['infrastructure', 'configuration', 'dependency', 'resource', 'application', 'data', 'security', 'network', 'timing', 'human-error']),
+      new Set(['infrastructure', 'configuration', 'dependency', 'resource', 'application', 'data', 'database', 'security', 'network', 'timing', 'human-error']),
     );
   });
 
@@ -111,6 +146,11 @@ describe('built-in rules', () => {
     expect(one('npm ERR! code ETIMEDOUT\nnpm ERR! code E403\n').rule?.id).toBe('registry-auth');
     expect(one('Tests:       1 failed, 3 total\ngetaddrinfo ENOTFOUND db.internal\n').rule?.id).toBe('dns-failure');
     expect(one('Killed\n##[error]The operation was canceled.\n').rule?.id).toBe('out-of-memory');
+    // An SSH key refused by git is an authentication failure; a file the runner may not write is configuration.
+    expect(one("cp: cannot create regular file '/etc/x': Permission denied\ngit@github.com: Permission denied (publickey).\n").rule?.id).toBe('registry-auth');
+    // A refused database connection is the database's, not the network's; a refused web port stays generic.
+    expect(one('connect ECONNREFUSED 10.0.0.9:8080\nconnect ECONNREFUSED 10.0.0.5:3306\n').rule?.id).toBe('database-connection');
+    expect(one('connect ECONNREFUSED 10.0.0.9:8080\n').rule?.id).toBe('connection-failure');
   });
 });
 

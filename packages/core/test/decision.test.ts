@@ -125,6 +125,28 @@ describe('decision table, check by check', () => {
       expect(third.decision).toBe('redeploy');
       expect(third.path.find((p) => p.check === 're-run')!.result).toBe('no: 2 of 2 re-runs already used (recovery.max-reruns)');
     });
+    it('a policy rule’s own max-reruns replaces the global budget for the runs it classified', () => {
+      const flaky = policyOf({
+        ...FULL_INPUT,
+        recovery: { ...FULL_INPUT.recovery, 'max-reruns': 1 },
+        classify: { rules: [{ name: 'flaky e2e', pattern: 'E2E FLAKE', category: 'timing', severity: 'low', action: 'rerun', 'max-reruns': 4 }] },
+      });
+      const fourth = d({ line: 'E2E FLAKE in checkout.spec', policy: flaky, run: { id: 42, attempt: 4 } });
+      expect(fourth).toMatchObject({ decision: 'rerun', maxAttempts: 5, reason: expect.stringMatching(/re-run 4 of 4/) });
+      expect(fourth.path.find((p) => p.check === 're-run')!.result).toBe('yes: transient timing failure, 3 of 4 re-runs used (classify.rules[0].max-reruns)');
+      const fifth = d({ line: 'E2E FLAKE in checkout.spec', policy: flaky, run: { id: 42, attempt: 5 } });
+      expect(fifth.path.find((p) => p.check === 're-run')!.result).toBe('no: 4 of 4 re-runs already used (classify.rules[0].max-reruns)');
+      // Other transient failures keep the global budget of 1.
+      const other = d({ line: TRANSIENT, policy: flaky, run: { id: 42, attempt: 2 } });
+      expect(other.path.find((p) => p.check === 're-run')!.result).toBe('no: 1 of 1 re-runs already used (recovery.max-reruns)');
+      expect(d({ line: TRANSIENT, policy: flaky })).toMatchObject({ decision: 'rerun', maxAttempts: 2 });
+      // A rule may also forbid re-runs of what it classified.
+      const never = policyOf({ classify: { rules: [{ pattern: 'E2E FLAKE', category: 'timing', action: 'rerun', 'max-reruns': 0 }] } });
+      expect(d({ line: 'E2E FLAKE', policy: never }).decision).not.toBe('rerun');
+    });
+    it('only a re-run carries max-attempts', () => {
+      expect(d({ line: OOM }).maxAttempts).toBeUndefined();
+    });
     it('max-reruns 0 never re-runs; 49 stops at GitHub’s 50 attempts', () => {
       expect(d({ line: TRANSIENT, policy: policyOf({ recovery: { 'max-reruns': 0 } }) }).decision).toBe('escalate');
       const many = policyOf({ recovery: { 'max-reruns': 49 } });

@@ -53,6 +53,8 @@ export interface CompiledRule {
   category: Category;
   severity: Severity;
   action: RuleAction;
+  /** The policy rule's own re-run budget (classify.rules[].max-reruns), in place of recovery.max-reruns. */
+  maxReruns?: number;
   /** Tests one clean line. */
   test: RegExp;
   /** For the candidate search (built-in rules). */
@@ -90,6 +92,7 @@ export function compileClassifier(classify: Policy['classify']): CompiledClassif
       category: r.category,
       severity: r.severity,
       action: r.action,
+      maxReruns: r['max-reruns'],
       test: new RegExp(r.pattern),
       lineByLine: /\(\?<?!/.test(r.pattern),
       standalone: /\\[1-9]|\\k<|\(\?<[A-Za-z_$]/.test(r.pattern),
@@ -149,7 +152,7 @@ export interface Classification {
   severity: Severity;
   /** What the matched rule suggests; `unknown` when nothing matched. */
   action: RuleAction | 'unknown';
-  rule?: { id: string; label: string; source: 'policy' | 'builtin'; rank: number; description?: string };
+  rule?: { id: string; label: string; source: 'policy' | 'builtin'; rank: number; description?: string; maxReruns?: number };
   /** Where the first match of the winning rule is. */
   job?: string;
   line?: number;
@@ -257,7 +260,7 @@ export class RunClassifier {
       severity: r.severity,
       action: r.action,
       rule: isCompiled
-        ? { id: r.id, label: r.label, source: r.source, rank: r.rank, description: r.description }
+        ? { id: r.id, label: r.label, source: r.source, rank: r.rank, description: r.description, maxReruns: r.maxReruns }
         : { id: r.id, label: `built-in rule ${r.id}`, source: 'builtin', rank: this.best.rank, description: r.description },
       job: this.best.job,
       line: this.best.line || undefined,

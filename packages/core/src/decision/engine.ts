@@ -78,6 +78,8 @@ export interface DecisionResult {
   /** The environment a redeploy targets ('' when none is known) and whether it requires approval. */
   environment: string;
   requiresApproval: boolean;
+  /** For a re-run: the highest run attempt the re-run may reach (the budget that applied, + 1). */
+  maxAttempts?: number;
 }
 
 /** Unhealthy, or degraded when the health-check said it persists or the policy counts degraded as bad. */
@@ -173,7 +175,10 @@ export function decide(input: DecisionInput): DecisionResult {
   step('anything to fix', `yes: ${[bad ? `health ${healthText}` : '', runIsOutage ? describeFailure(c) : ''].filter(Boolean).join(' and ')}`);
 
   // 6. Re-run a transient failure.
-  const maxReruns = Math.min(policy.recovery['max-reruns'], GITHUB_MAX_ATTEMPTS - 1);
+  // A policy rule may carry its own budget (classify.rules[].max-reruns) for the runs it classified.
+  const ruleBudget = c?.rule?.maxReruns;
+  const budgetSource = ruleBudget === undefined ? 'recovery.max-reruns' : `${c?.rule?.id}.max-reruns`;
+  const maxReruns = Math.min(ruleBudget ?? policy.recovery['max-reruns'], GITHUB_MAX_ATTEMPTS - 1);
   if (!allows.rerun) {
     step('re-run', `skipped: recovery-type ${input.recoveryType}`);
   } else if (c?.action !== 'rerun') {
@@ -183,10 +188,13 @@ export function decide(input: DecisionInput): DecisionResult {
   } else {
     const used = Math.max(0, input.run.attempt - 1);
     if (used < maxReruns) {
-      step('re-run', `yes: transient ${c.category} failure, ${used} of ${maxReruns} re-runs used`);
-      return done('rerun', `Re-run: ${describeFailure(c)} looks transient; re-running failed jobs of run ${input.run.id} (re-run ${used + 1} of ${maxReruns}).`);
+      step('re-run', `yes: transient ${c.category} failure, ${used} of ${maxReruns} re-runs used (${budgetSource})`);
+      return {
+        ...done('rerun', `Re-run: ${describeFailure(c)} looks transient; re-running failed jobs of run ${input.run.id} (re-run ${used + 1} of ${maxReruns}).`),
+        maxAttempts: maxReruns + 1,
+      };
     }
-    step('re-run', `no: ${used} of ${maxReruns} re-runs already used (recovery.max-reruns)`);
+    step('re-run', `no: ${used} of ${maxReruns} re-runs already used (${budgetSource})`);
   }
 
   // 7. The policy's recovery steps.
