@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_POLICY, RunClassifier, compileClassifier, parsePolicy } from '../packages/core/src/index';
-import { startEmulator } from '../test/emulator/index';
+import { startEmulator } from '@recovery/testkit/emulator';
 import type { BenchRow } from './types';
 
 /**

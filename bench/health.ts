@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { runAction, startHttpServer } from '../test/harness';
+import { runAction, startHttpServer } from '@recovery/testkit/harness';
 import type { BenchRow } from './types';
 
 /**

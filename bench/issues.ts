@@ -6,8 +6,8 @@
  * quarter of it when the emulator answers, and each write would pay up to three staleness re-reads.
  */
 import { emptyState } from '../packages/core/src';
-import { startEmulator, type Emulator, type RepoHandle } from '../test/emulator';
-import { runAction } from '../test/harness';
+import { startEmulator, type Emulator, type RepoHandle } from '@recovery/testkit/emulator';
+import { runAction } from '@recovery/testkit/harness';
 import type { BenchRow } from './types';
 
 async function step(emu: Emulator, r: RepoHandle, inputs: Record<string, string>): Promise<{ requests: number; writes: number; ms: number; action: string }> {

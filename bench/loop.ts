@@ -1,6 +1,6 @@
 /**
  * The recovery loop's API budget, from the emulator's request log: the committed bundles run one after
- * the other as health-monitor.yml and recovery.yml run them (test/e2e/incident-loop.ts), with the
+ * the other as health-monitor.yml and recovery.yml run them (packages/testkit/src/incident-loop.ts), with the
  * production settle time, so every state write pays what it pays on GitHub.
  *
  *  - a steady healthy monitor run: health-check with `record: true` on a scope that is healthy;
@@ -9,8 +9,8 @@
  *    issue commented) → the monitor sees it down → pass 3 redeploys the last good release (healthy,
  *    verified, issue resolved, incident ended).
  */
-import { startEmulator } from '../test/emulator';
-import { setUpLoop, type StepCount } from '../test/e2e/incident-loop';
+import { startEmulator } from '@recovery/testkit/emulator';
+import { setUpLoop, type StepCount } from '@recovery/testkit/incident-loop';
 import type { BenchRow } from './types';
 
 const TIME_SCALE = 30;

@@ -3,8 +3,8 @@
  * soon after the run completes it notices. The emulator's clock runs 30× faster (5 minutes in 10 s),
  * and RECOVERY_POLL_SCALE scales the action's polling to match.
  */
-import { startEmulator, type Emulator } from '../test/emulator';
-import { runAction } from '../test/harness';
+import { startEmulator, type Emulator } from '@recovery/testkit/emulator';
+import { runAction } from '@recovery/testkit/harness';
 import type { BenchRow } from './types';
 
 const TIME_SCALE = 30;

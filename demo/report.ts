@@ -59,7 +59,7 @@ export function reportMarkdown(r: DemoResult, generatedAt = new Date()): string 
   for (const p of r.problems) lines.push(`- ${p.split('\n')[0]}`);
   if (r.problems.length) lines.push('');
   lines.push(
-    `Workflows: ${r.engine}. GitHub: the API emulator of test/emulator (every request checked against GitHub's OpenAPI description). ` +
+    `Workflows: ${r.engine}. GitHub: the API emulator of packages/testkit/src/emulator (every request checked against GitHub's OpenAPI description). ` +
       'The service: the sample storefront of demo/service.ts, whose deployed release the emulated deploy workflow switches.',
     '',
   );

@@ -4,7 +4,7 @@
  * and exits non-zero when the story did not happen as told.
  */
 import path from 'node:path';
-import { REPO_ROOT } from '../test/harness';
+import { REPO_ROOT } from '@recovery/testkit/harness';
 import { playDemo } from './scenario';
 import { writeReport } from './report';
 

@@ -1,15 +1,15 @@
 /**
- * The real workflow files, executed by test/workflow-runner: examples/*.yml as a user's repository holds
+ * The real workflow files, executed by packages/testkit/src/workflow-runner: examples/*.yml as a user's repository holds
  * them, the reusable workflows they call (`org/recovery/.github/workflows/…@v1`), the actions those use
  * (`org/recovery/<name>@v1` → the committed bundles), and actions/checkout replaced by the runner's
  * declared stand-in, which copies the repository's files (here: its policy) into each job's workspace.
  */
-import { runWorkflow, STANDARD_STAND_INS, type JobResult, type StepResult, type WorkflowResult, type WorkflowRun } from '../test/workflow-runner';
+import { runWorkflow, STANDARD_STAND_INS, type JobResult, type StepResult, type WorkflowResult, type WorkflowRun } from '@recovery/testkit/workflow-runner';
 import { REPOSITORY, TOKEN, type World } from './world';
 
 export type { JobResult, StepResult, WorkflowRun };
 
-export const ENGINE = 'the real workflow files (examples/*.yml → .github/workflows/*.yml → the committed action bundles), executed by test/workflow-runner';
+export const ENGINE = 'the real workflow files (examples/*.yml → .github/workflows/*.yml → the committed action bundles), executed by packages/testkit/src/workflow-runner';
 
 export interface Trigger {
   eventName: 'schedule' | 'workflow_run' | 'workflow_dispatch';

@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEmulator, DEFAULT_TOKEN, type Emulator, type JobScript, type RepoHandle, type Run, type RunScript } from '../test/emulator';
-import { latestAttempt } from '../test/emulator/runs';
+import { startEmulator, DEFAULT_TOKEN, type Emulator, type JobScript, type RepoHandle, type Run, type RunScript } from '@recovery/testkit/emulator';
+import { latestAttempt } from '@recovery/testkit/emulator/runs';
 import { buildLog, deployLog, smokeLog } from './logs';
 import { SampleService, type Release } from './service';
 

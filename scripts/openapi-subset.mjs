@@ -1,12 +1,12 @@
-// Writes test/emulator/openapi/github-subset.json: the operations of GitHub's official OpenAPI description
+// Writes packages/testkit/src/emulator/openapi/github-subset.json: the operations of GitHub's official OpenAPI description
 // (package @octokit/openapi, file generated/api.github.com.json) that the GitHub API emulator serves, as
 // JSON Schema that ajv compiles, and nothing else.
 //
 // The package is 385 MB, so it is not a dependency; install it for this script only:
 //   npm i --no-save @octokit/openapi@23.0.2 && node scripts/openapi-subset.mjs
 //
-// The operations come from the emulator's own route table (test/emulator/routes), so the subset and
-// the routes cannot drift apart; test/emulator/openapi.test.ts checks the committed file covers them.
+// The operations come from the emulator's own route table (packages/testkit/src/emulator/routes), so the subset and
+// the routes cannot drift apart; packages/testkit/src/emulator/openapi.test.ts checks the committed file covers them.
 //
 // What the conversion does:
 // - $refs to component schemas stay $refs, into one `definitions` map (`github.json#/definitions/<name>`),
@@ -29,7 +29,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Overridable for the emulator's own tests of this script.
 const pkgDir = process.env.OPENAPI_PACKAGE_DIR ?? path.join(root, 'node_modules', PACKAGE);
 const specFile = path.join(pkgDir, 'generated', 'api.github.com.json');
-const outFile = process.env.OPENAPI_SUBSET_OUT ?? path.join(root, 'test', 'emulator', 'openapi', 'github-subset.json');
+const outFile = process.env.OPENAPI_SUBSET_OUT ?? path.join(root, 'packages', 'testkit', 'src', 'emulator', 'openapi', 'github-subset.json');
 export const REF_PREFIX = 'github.json#/definitions/';
 
 const FORMATS = new Set(['date-time', 'date', 'uri', 'email', 'uuid', 'hostname', 'ipv4', 'ipv6']);
@@ -150,7 +150,7 @@ async function main() {
   const version = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
   if (version !== VERSION) console.warn(`openapi-subset: ${PACKAGE}@${version} is installed; the committed subset was made from ${VERSION}.`);
   const { tsImport } = await import('tsx/esm/api');
-  const { ROUTES } = await tsImport('../test/emulator/routes/index.ts', import.meta.url);
+  const { ROUTES } = await tsImport('../packages/testkit/src/emulator/routes/index.ts', import.meta.url);
   const operations = [...new Set(ROUTES.map((r) => `${r.method} ${r.template}`))];
   const subset = buildSubset(JSON.parse(readFileSync(specFile, 'utf8')), operations, version);
   mkdirSync(path.dirname(outFile), { recursive: true });

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import './json-imports';
+import '@recovery/testkit/json-imports';
 import { NoOperationTraceWriter } from '@actions/workflow-parser';
 import { convertActionTemplate, parseAction, type ActionRunsNode, type ActionTemplate } from '@actions/workflow-parser/actions/index';
 import { describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { playDemo } from '../../demo/scenario';
 import { writeReport } from '../../demo/report';
-import { tempDir } from '../harness';
+import { tempDir } from '@recovery/testkit/harness';
 
 describe('npm run demo', () => {
   it('tells the story as told: a bad release recovered by rollback, then a breaker that stops failing automation until the operator closes it', { timeout: 240_000 }, async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runAction } from '../harness';
-import { useEmulator } from '../emulator/vitest';
-import type { RepoHandle } from '../emulator';
+import { runAction } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { RepoHandle } from '@recovery/testkit/emulator';
 
 const emu = useEmulator();
 let n = 0;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../harness';
-import { useEmulator } from '../emulator/vitest';
-import type { RepoHandle } from '../emulator';
+import { runCli, tempDir } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { RepoHandle } from '@recovery/testkit/emulator';
 
 const emu = useEmulator();
 let n = 0;

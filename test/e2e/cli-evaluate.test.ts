@@ -2,14 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyBreaker, emptyState, serializeState } from '../../packages/core/src/index';
-import { REPO_ROOT, runCli, tempDir } from '../harness';
-import { useEmulator } from '../emulator/vitest';
-import type { RepoHandle } from '../emulator';
+import { REPO_ROOT, runCli, tempDir } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { RepoHandle } from '@recovery/testkit/emulator';
 
 const emu = useEmulator();
 let n = 0;
 const newRepo = (): RepoHandle => emu().createRepo(`octo/cli-evaluate-${++n}`);
-const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures/logs', name), 'utf8');
+const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'packages/testkit/fixtures/logs', name), 'utf8');
 /** The committed CLI bundle, run as an operator runs it. */
 const cli = (args: string[]) => runCli(args, { apiUrl: emu().url });
 

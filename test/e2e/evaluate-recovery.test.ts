@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyBreaker, emptyState, endIncident, serializeState, type State } from '../../packages/core/src/index';
-import { REPO_ROOT, makeEvent, runAction, type RunResult } from '../harness';
-import { useEmulator } from '../emulator/vitest';
-import type { RepoHandle } from '../emulator';
+import { REPO_ROOT, makeEvent, runAction, type RunResult } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { RepoHandle } from '@recovery/testkit/emulator';
 
 const emu = useEmulator();
 let n = 0;
 /** A fresh repository per test, so state never leaks between tests. */
 const newRepo = (): RepoHandle => emu().createRepo(`octo/evaluate-${++n}`);
 const ENV = { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20' };
-const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures/logs', name), 'utf8');
+const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'packages/testkit/fixtures/logs', name), 'utf8');
 /** In registry-403.log: a GitHub token printed by a verbose npm. */
 const CANARY = 'ghp_' + 'E2eCanaryT0kenN0tForEvidence0123456789';
 

@@ -2,9 +2,9 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAction, startHttpServer, type RunResult, type TestHttpServer } from '../harness';
-import { useEmulator } from '../emulator/vitest';
-import type { RepoHandle } from '../emulator';
+import { runAction, startHttpServer, type RunResult, type TestHttpServer } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { RepoHandle } from '@recovery/testkit/emulator';
 import { hasOpenssl, makeCert, type TestCert } from '../../packages/probe/test/certs';
 
 /**

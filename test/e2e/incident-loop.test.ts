@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { State } from '../../packages/core/src/index';
-import { runCli } from '../harness';
-import { useEmulator } from '../emulator/vitest';
-import type { RepoHandle } from '../emulator';
-import { setUpLoop, type Loop, type StepCount } from './incident-loop';
+import { runCli } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { RepoHandle } from '@recovery/testkit/emulator';
+import { setUpLoop, type Loop, type StepCount } from '@recovery/testkit/incident-loop';
 
 /**
  * The loop end to end: the bundles in the order the reusable workflows run them, the emulator's request

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyState, incidentWebhookMessage, type State } from '../../packages/core/src';
 import { postWebhook } from '../../packages/notify/src';
-import { runAction, startHttpServer, type TestHttpServer } from '../harness';
-import { useEmulator } from '../emulator/vitest';
-import type { RepoHandle } from '../emulator';
+import { runAction, startHttpServer, type TestHttpServer } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { RepoHandle } from '@recovery/testkit/emulator';
 
 const emu = useEmulator();
 let n = 0;

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAction, startHttpServer, tempDir, type RunResult } from '../harness';
-import { useEmulator } from '../emulator/vitest';
-import type { DispatchEvent, RepoHandle } from '../emulator';
+import { runAction, startHttpServer, tempDir, type RunResult } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { DispatchEvent, RepoHandle } from '@recovery/testkit/emulator';
 
 const emu = useEmulator();
 let n = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runAction } from '../harness';
-import { useEmulator } from '../emulator/vitest';
+import { runAction } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
 
 const emu = useEmulator();
 const VARS = '/repos/{owner}/{repo}/actions/variables';

@@ -6,8 +6,8 @@
  * docs/reliability.md (see report.ts); the last test fails when that table changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../harness';
-import { startEmulator, type Emulator, type Fault, type RepoHandle } from '../emulator';
+import type { RunResult } from '@recovery/testkit/harness';
+import { startEmulator, type Emulator, type Fault, type RepoHandle } from '@recovery/testkit/emulator';
 import {
   ACTIONS,
   SCENARIOS,

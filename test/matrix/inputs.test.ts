@@ -8,8 +8,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, loadActionMetadata, type RunResult } from '../harness';
-import { startEmulator, type Emulator } from '../emulator';
+import { REPO_ROOT, loadActionMetadata, type RunResult } from '@recovery/testkit/harness';
+import { startEmulator, type Emulator } from '@recovery/testkit/emulator';
 import { ACTIONS, SCENARIOS, type ActionName } from './scenarios';
 import { REPORT_COMMAND, checkReport } from './report';
 

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../harness';
+import { REPO_ROOT } from '@recovery/testkit/harness';
 
 export const REPORT = path.join(REPO_ROOT, 'docs/reliability.md');
 export const REPORT_COMMAND = 'npx vitest run test/matrix';

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyBreaker, appendHealth, emptyState, openSession, parsePolicy, parseState, serializeState, type State } from '../../packages/core/src';
 import { hasScopeMarker } from '../../packages/core/src/incident/marker';
-import { REPO_ROOT, runAction, type RunResult } from '../harness';
-import type { Emulator, RepoHandle } from '../emulator';
+import { REPO_ROOT, runAction, type RunResult } from '@recovery/testkit/harness';
+import type { Emulator, RepoHandle } from '@recovery/testkit/emulator';
 
 export const ACTIONS = ['health-check', 'evaluate-recovery', 'circuit-breaker', 'redeploy', 'open-issue'] as const;
 export type ActionName = (typeof ACTIONS)[number];
@@ -113,7 +113,7 @@ export const openIncidentIssues = (r: RepoHandle, scope = 'default') => incident
 const dispatchedRuns = (r: RepoHandle) => r.runs.filter((x) => x.event === 'workflow_dispatch');
 
 const sha = (c: string) => c.repeat(40);
-const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures/logs', name), 'utf8');
+const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'packages/testkit/fixtures/logs', name), 'utf8');
 
 const RIVAL = () => ({ id: 'rival.1', now: new Date(), by: 'run rival/1' });
 const fresh = () => emptyState('default', new Date(), 'run rival/1');

@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maskSecrets, startHttpServer, type RunResult, type TestHttpServer } from '../harness';
-import { useEmulator } from '../emulator/vitest';
-import type { RepoHandle } from '../emulator';
+import { maskSecrets, startHttpServer, type RunResult, type TestHttpServer } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { RepoHandle } from '@recovery/testkit/emulator';
 import { ACTIONS, SCENARIOS } from './scenarios';
 
 const emu = useEmulator();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useEmulator } from '../emulator/vitest';
-import { runCli } from '../harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import { runCli } from '@recovery/testkit/harness';
 import { BAD, FAST_ENV, closeAfterEach, deployFailedEvent, failedDeployRun, GOOD, TOKEN, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
 
 /**

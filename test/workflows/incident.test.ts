@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useEmulator } from '../emulator/vitest';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import { BAD, GOOD, closeAfterEach, deployFailedEvent, failedDeployRun, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
 
 /**

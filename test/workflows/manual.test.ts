@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useEmulator } from '../emulator/vitest';
-import { startHttpServer } from '../harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import { startHttpServer } from '@recovery/testkit/harness';
 import { BAD, GOOD, closeAfterEach, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, TOKEN, type Service, type World } from './scenario';
 
 /** Recovery started by a person (examples/recover.yml), dry runs, escalation and the chat notification. */

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import type { Emulator, RepoHandle } from '../emulator';
-import { REPO_ROOT, makeEvent, startHttpServer, type TestHttpServer } from '../harness';
-import { runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions, type WorkflowRun } from '../workflow-runner';
+import type { Emulator, RepoHandle } from '@recovery/testkit/emulator';
+import { REPO_ROOT, makeEvent, startHttpServer, type TestHttpServer } from '@recovery/testkit/harness';
+import { runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions, type WorkflowRun } from '@recovery/testkit/workflow-runner';
 
 /**
  * The world the workflow tests play in: a repository in the emulator whose deploy workflow (simulated by
@@ -147,7 +147,7 @@ export function scriptDeploys(repo: RepoHandle, svc: Service, o: { fail?: () => 
 
 /** The failed deploy run of the bad release: a registry 503 (transient, so re-run first). */
 export function failedDeployRun(repo: RepoHandle) {
-  const log = readFileSync(path.join(REPO_ROOT, 'test/fixtures/logs/docker-build-503.log'), 'utf8');
+  const log = readFileSync(path.join(REPO_ROOT, 'packages/testkit/fixtures/logs/docker-build-503.log'), 'utf8');
   return repo.addRun({ workflow: 'deploy.yml', head_sha: BAD, durationMs: 60_000, jobs: [{ name: 'build', conclusion: 'failure', log }, { name: 'deploy', conclusion: 'skipped' }] });
 }
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, healthOptions, type Check, type HealthResult, type TargetResult } from '@recovery/core';
 import { runHealthChecks, runCommand } from '../src';
-import { startHttpServer, type TestHttpServer } from '../../../test/harness';
+import { startHttpServer, type TestHttpServer } from '@recovery/testkit/harness';
 import { hasOpenssl, makeCert, type TestCert } from './certs';
 
 /** Fast options: one attempt, short timeout, tiny back-off. */

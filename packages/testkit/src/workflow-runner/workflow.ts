@@ -1,4 +1,4 @@
-import '../checks/json-imports';
+import '../json-imports';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { convertWorkflowTemplate, isBoolean, isMapping, isSequence, isString, NoOperationTraceWriter, parseWorkflow, type WorkflowTemplate } from '@actions/workflow-parser';

@@ -11,7 +11,7 @@ import { checkBody, checkParameters, checkResponse, subset, SUBSET_FILE } from '
 
 const emu = useEmulator();
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const SCRIPT = path.join(ROOT, 'scripts/openapi-subset.mjs');
 const VAR = '/repos/{owner}/{repo}/actions/variables/{name}';
 

@@ -6,7 +6,7 @@ import { makeEvent, webhookExample, retarget } from './events';
 import { inputEnvName, loadActionMetadata, metadataDefaults } from './metadata';
 import { tempDir, writeFiles } from './temp';
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
 
 /** Never a real GitHub host: the event payload and GITHUB_SERVER_URL point here. */
 export const SERVER_URL = 'http://github.localhost';

@@ -2,7 +2,7 @@
  * The workflow runner for tests and the demo: runs this project's workflow files with GitHub's parser and
  * expression engine, the local action bundles and bash, against the GitHub API emulator. See README.md.
  */
-import '../checks/json-imports';
+import '../json-imports';
 export { runWorkflow } from './runner';
 export { checkout, STANDARD_STAND_INS } from './stand-ins';
 export { evaluate, evaluateCondition, declared, CONTEXT_NAMES, type Contexts, type StatusFunctions } from './expressions';

@@ -1,4 +1,4 @@
-import '../checks/json-imports';
+import '../json-imports';
 import { Evaluator, Lexer, Parser, data, type Expr } from '@actions/expressions';
 import { TokenType } from '@actions/expressions/lexer';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';

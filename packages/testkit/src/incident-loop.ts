@@ -11,8 +11,8 @@
  *     (its deploy run brings the service back) → verify healthy → issue resolved, incident ended.
  * Request counts depend on the state store's settle time (see LoopOptions.settleMs).
  */
-import type { Emulator, LogEntry, RepoHandle } from '../emulator';
-import { makeEvent, runAction, startHttpServer, type RunResult, type TestHttpServer } from '../harness';
+import type { Emulator, LogEntry, RepoHandle } from './emulator';
+import { makeEvent, runAction, startHttpServer, type RunResult, type TestHttpServer } from './harness';
 
 export interface StepCount {
   /** `pass 1 · evaluate-recovery`. */

@@ -24,7 +24,7 @@ export function shellCommand(shell: string | undefined): string[] {
   return format.includes('{0}') ? parts : [...parts, '{0}'];
 }
 
-/** What a `run:` step leaves, in the harness's terms for an action step (test/harness/runner.ts). */
+/** What a `run:` step leaves, in the harness's terms for an action step (packages/testkit/src/harness/runner.ts). */
 export type ShellResult = Pick<RunResult, 'code' | 'timedOut' | 'aborted' | 'stdout' | 'stderr' | 'outputs' | 'env' | 'paths' | 'summary' | 'annotations' | 'masks' | 'fileCommandErrors'>;
 
 export async function runShell(script: string, o: { shell?: string; cwd: string; env: Record<string, string>; runnerTemp: string; timeoutMs: number; signal?: AbortSignal }): Promise<ShellResult> {

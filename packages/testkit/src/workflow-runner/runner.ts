@@ -1,4 +1,4 @@
-import '../checks/json-imports';
+import '../json-imports';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { data } from '@actions/expressions';

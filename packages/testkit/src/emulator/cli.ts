@@ -1,7 +1,7 @@
 /**
  * Starts the GitHub API emulator for manual use:
  *
- *   npx tsx test/emulator/cli.ts --port 0 --repo octo/app [--repo octo/other] [--token tok] [--time-scale 10] [--no-validate] [--quiet]
+ *   npx tsx packages/testkit/src/emulator/cli.ts --port 0 --repo octo/app [--repo octo/other] [--token tok] [--time-scale 10] [--no-validate] [--quiet]
  *
  * Prints the URL, then one line per request (unless --quiet), and the OpenAPI violations on exit (Ctrl-C).
  */
@@ -21,7 +21,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: tsx test/emulator/cli.ts [--port N] [--repo owner/name]... [--token T]... [--time-scale N] [--no-validate] [--quiet]');
+  console.log('usage: tsx packages/testkit/src/emulator/cli.ts [--port N] [--repo owner/name]... [--token T]... [--time-scale N] [--no-validate] [--quiet]');
   process.exit(0);
 }
 

@@ -40,7 +40,7 @@ export interface RunWorkflowOptions {
    * `on: workflow_call`, the event of the (imaginary) caller: the file runs as a call with `inputs`. */
   eventName: string;
   /** The event payload (GITHUB_EVENT_PATH, github.event); default: GitHub's webhook example for the event,
-   * retargeted to the repository and the emulator (test/harness/events.ts makeEvent). */
+   * retargeted to the repository and the emulator (packages/testkit/src/harness/events.ts makeEvent). */
   event?: Record<string, unknown>;
   /** workflow_dispatch inputs, or the `with:` of a direct workflow_call (typed by the file's definitions). */
   inputs?: Record<string, string | number | boolean>;
