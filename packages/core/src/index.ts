@@ -5,6 +5,7 @@ export * from './policy';
 export * from './scope';
 export * from './state';
 export * from './breaker';
+export * from './state-ops';
 export * from './breaker-report';
 export * from './redact';
 // Domain modules, one folder each:

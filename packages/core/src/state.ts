@@ -99,6 +99,12 @@ export const StateSchema = z.object({
   events: z.array(EventSchema),
   /** Ids of applied changes (idempotence), newest last. */
   applied: z.array(z.string()),
+  /**
+   * Write claims (create-if-absent variables, one per revision) not yet deleted, with the server time
+   * when the revision they guard was claimed. The store deletes each once no writer can still act on a
+   * snapshot older than it (docs/state.md).
+   */
+  claims: z.array(z.object({ rev: z.number().int().min(1), at: iso })).optional(),
 });
 export type State = z.infer<typeof StateSchema>;
 

@@ -32,7 +32,12 @@ export function nextWindow(window: readonly HealthStatus[], status: HealthStatus
  * changed (the store then writes nothing: a steady healthy run costs no write).
  */
 export function appendHealth(state: State, result: { status: HealthStatus }, policy: Policy, change: Change): State {
-  const trigger = healthTrigger(policy);
+  return recordHealth(state, result.status, healthTrigger(policy), change);
+}
+
+/** appendHealth with the trigger given (a state operation carries it as data). */
+export function recordHealth(state: State, status: HealthStatus, trigger: HealthTrigger, change: Change): State {
+  const result = { status };
   return applyChange(state, change, (draft) => {
     let changed = false;
     const window = nextWindow(draft.health.window, result.status, trigger);
