@@ -255,7 +255,12 @@ describe('evaluate-recovery: the decision', () => {
     expect((await evaluate(r, { inputs: { 'run-id': run.id, 'recovery-type': 'status-check', 'dry-run': true } })).outputs.decision).toBe('none');
     expect((await evaluate(r, { inputs: { 'run-id': run.id, 'recovery-type': 'rerun-only', 'dry-run': true } })).outputs.decision).toBe('escalate');
     expect((await evaluate(r, { inputs: { 'run-id': run.id, 'skip-recovery-actions': true, 'dry-run': true }, policy: '{}' })).outputs.decision).toBe('escalate');
-    expect((await evaluate(r, { inputs: { 'run-id': run.id, 'skip-recovery-actions': true, 'force-redeploy': true, 'dry-run': true }, policy: '{}' })).outputs).toMatchObject({ decision: 'redeploy', environment: '' });
+    // Forced, but with no deploy workflow to dispatch: a person is told what to configure.
+    const unconfigured = (await evaluate(r, { inputs: { 'run-id': run.id, 'force-redeploy': true, 'dry-run': true }, policy: '{}' })).outputs;
+    expect(unconfigured).toMatchObject({ decision: 'escalate', reason: expect.stringMatching(/configure recovery\.redeploy\.workflow/) });
+    const forced = (await evaluate(r, { inputs: { 'run-id': run.id, 'force-redeploy': true, 'dry-run': true }, policy: 'recovery:\n  steps:\n    - run: ./restart.sh\n  redeploy:\n    workflow: deploy.yml\n' })).outputs;
+    expect(forced).toMatchObject({ decision: 'redeploy', environment: '' });
+    expect(JSON.parse(forced['decision-path']!).find((p: { check: string }) => p.check === 'recover').result).toMatch(/^skipped: force-redeploy/);
   });
 });
 

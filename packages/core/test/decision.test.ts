@@ -188,8 +188,23 @@ describe('decision table, check by check', () => {
       expect(r).toMatchObject({ decision: 'redeploy', environment: 'production', requiresApproval: true });
       expect(r.path.at(-1)).toEqual({ check: 'redeploy', result: 'yes: recovery.redeploy.workflow deploy.yml, environment production (requires approval)' });
     });
-    it('with force-redeploy and no workflow', () => {
-      expect(d({ line: POD, policy: BARE, forceRedeploy: true })).toMatchObject({ decision: 'redeploy', environment: '', requiresApproval: false });
+    it('force-redeploy without a deploy workflow escalates, saying what to configure', () => {
+      const r = d({ line: POD, policy: BARE, forceRedeploy: true });
+      expect(r).toMatchObject({ decision: 'escalate', reason: expect.stringMatching(/configure recovery\.redeploy\.workflow/) });
+      expect(r.path.find((p) => p.check === 'redeploy')!.result).toMatch(/configure recovery\.redeploy\.workflow/);
+      expect(d({ line: POD, policy: BARE }).path.find((p) => p.check === 'redeploy')!.result).toMatch(/no recovery\.redeploy\.workflow/);
+    });
+    it('force-redeploy skips the re-run and the recovery steps that could have fixed it, and says so', () => {
+      const forced = d({ line: TRANSIENT, health: { status: 'unhealthy', reason: 'health_check_failed' }, forceRedeploy: true });
+      expect(forced).toMatchObject({ decision: 'redeploy', reason: expect.stringMatching(/force-redeploy was asked for/) });
+      for (const check of ['re-run', 'recover']) expect(forced.path.find((p) => p.check === check)!.result).toMatch(/^skipped: force-redeploy/);
+      expect(forced.path.at(-1)!.result).toMatch(/^yes: force-redeploy, recovery\.redeploy\.workflow deploy\.yml/);
+      // Without it, the same failure is re-run first.
+      expect(d({ line: TRANSIENT, health: { status: 'unhealthy', reason: 'health_check_failed' } }).decision).toBe('rerun');
+      // A person may redeploy on purpose when nothing looks wrong.
+      expect(d({ forceRedeploy: true, health: { status: 'unknown' } })).toMatchObject({ decision: 'redeploy' });
+      // recovery-type still narrows it: recover-only never redeploys.
+      expect(d({ line: OOM, forceRedeploy: true, recoveryType: 'recover-only' }).decision).toBe('recover');
     });
     it('never rolls back a service known to be healthy (re-runs used up): a person looks instead, unless forced', () => {
       const spent = d({ line: TRANSIENT, health: { status: 'healthy' }, run: { id: 42, attempt: 3, conclusion: 'failure' } });

@@ -168,19 +168,22 @@ export function decide(input: DecisionInput): DecisionResult {
 
   // 5. Is anything wrong?
   const runIsOutage = c !== null && c.action !== 'none';
-  if (!bad && !runIsOutage) {
+  if (!bad && !runIsOutage && !(input.forceRedeploy && allows.redeploy)) {
     step('anything to fix', `no: health ${healthText} is not bad and ${c ? `the failure is ${c.category} with action none (${c.rule?.label}): not an outage` : 'there is no failed run'}`);
     return done('none', c ? `No action: ${describeFailure(c)} is not an outage and health is ${healthText}.` : `No action: health is ${healthText} and there is no failed run.`);
   }
-  step('anything to fix', `yes: ${[bad ? `health ${healthText}` : '', runIsOutage ? describeFailure(c) : ''].filter(Boolean).join(' and ')}`);
+  step('anything to fix', `yes: ${[bad ? `health ${healthText}` : '', runIsOutage ? describeFailure(c) : '', !bad && !runIsOutage ? 'force-redeploy was asked for' : ''].filter(Boolean).join(' and ')}`);
 
   // 6. Re-run a transient failure.
   // A policy rule may carry its own budget (classify.rules[].max-reruns) for the runs it classified.
   const ruleBudget = c?.rule?.maxReruns;
   const budgetSource = ruleBudget === undefined ? 'recovery.max-reruns' : `${c?.rule?.id}.max-reruns`;
   const maxReruns = Math.min(ruleBudget ?? policy.recovery['max-reruns'], GITHUB_MAX_ATTEMPTS - 1);
+  const FORCED = 'skipped: force-redeploy goes straight to the redeploy, even where this step could fix it';
   if (!allows.rerun) {
     step('re-run', `skipped: recovery-type ${input.recoveryType}`);
+  } else if (input.forceRedeploy && allows.redeploy) {
+    step('re-run', FORCED);
   } else if (c?.action !== 'rerun') {
     step('re-run', `no: ${c ? (c.matched ? `the rule's action is ${c.action}, not rerun` : 'the failure matched no rule') : 'no failed run'}`);
   } else if (!input.run) {
@@ -202,6 +205,8 @@ export function decide(input: DecisionInput): DecisionResult {
   const wantsRecover = bad || c?.action === 'recover';
   if (!allows.recover) {
     step('recover', `skipped: recovery-type ${input.recoveryType}`);
+  } else if (input.forceRedeploy && allows.redeploy) {
+    step('recover', FORCED);
   } else if (!wantsRecover) {
     step('recover', `no: health ${healthText} is not bad and the rule's action is ${c?.action ?? 'none'}`);
   } else if (steps === 0) {
@@ -221,11 +226,16 @@ export function decide(input: DecisionInput): DecisionResult {
     step('redeploy', `skipped: recovery-type ${input.recoveryType}`);
   } else if (input.health.status === 'healthy' && !input.forceRedeploy) {
     step('redeploy', 'no: health is healthy: the release in service works, and redeploying an older one would roll it back');
-  } else if (workflow || input.forceRedeploy) {
-    step('redeploy', `yes: ${workflow ? `recovery.redeploy.workflow ${workflow}` : 'force-redeploy'}${target.environment ? `, environment ${target.environment}${target.requiresApproval ? ' (requires approval)' : ''}` : ''}`);
-    return done('redeploy', `Redeploy: ${bad ? `the service is ${input.health.status}` : describeFailure(c)}; redeploying the last good release${workflow ? ` with ${workflow}` : ''}.`);
+  } else if (workflow) {
+    step('redeploy', `yes: ${input.forceRedeploy ? 'force-redeploy, ' : ''}recovery.redeploy.workflow ${workflow}${target.environment ? `, environment ${target.environment}${target.requiresApproval ? ' (requires approval)' : ''}` : ''}`);
+    const why = input.forceRedeploy ? 'force-redeploy was asked for' : bad ? `the service is ${input.health.status}` : describeFailure(c);
+    return done('redeploy', `Redeploy: ${why}; redeploying the last good release with ${workflow}.`);
+  } else if (input.forceRedeploy) {
+    step('redeploy', 'no: force-redeploy was asked for, but the policy names no deploy workflow: configure recovery.redeploy.workflow');
+    step('escalate', 'a redeploy was asked for and cannot run');
+    return done('escalate', 'Escalated: force-redeploy was asked for, but there is no deploy workflow to dispatch: configure recovery.redeploy.workflow in the policy.');
   } else {
-    step('redeploy', 'no: no recovery.redeploy.workflow (and no force-redeploy)');
+    step('redeploy', 'no: no recovery.redeploy.workflow in the policy (configure it to let recovery redeploy the last good release)');
   }
 
   step('escalate', 'nothing automated applies');
