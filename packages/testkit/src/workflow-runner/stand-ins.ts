@@ -34,7 +34,23 @@ export const checkout: StandIn = (step) => {
   return { stdout: `checkout stand-in: ${names.length} file${names.length === 1 ? '' : 's'}${patterns.length ? ` (sparse: ${patterns.join(', ')})` : ''}: ${names.join(', ')}` };
 };
 
-/** Stand-ins for the foreign actions this project's workflows use. Pass them as `standIns` (declared, never implied). */
+/**
+ * Declares an `owner/repo` to be this checkout: `standIns: { 'OWNER/recovery': LOCAL_CHECKOUT }` makes a
+ * caller's `OWNER/recovery/<action or .github/workflows/x.yml>@ref` run the local files. Only callers may use
+ * it (the suite's own workflows reference themselves with `$/`); any other `owner/repo` stays foreign.
+ */
+export const LOCAL_CHECKOUT: StandIn = () => {
+  throw new Error('LOCAL_CHECKOUT declares a repository as this checkout; it is never run as a stand-in');
+};
+
+/** The name the caller examples give the published suite (examples/*.yml: `OWNER/recovery/...@v1`). */
+export const PUBLISHED_AS = 'OWNER/recovery';
+
+/**
+ * Stand-ins for the foreign actions this project's workflows use, and the examples' name of the suite
+ * declared as this checkout. Pass them as `standIns` (declared, never implied).
+ */
 export const STANDARD_STAND_INS: Record<string, StandIn> = {
   'actions/checkout': checkout,
+  [PUBLISHED_AS]: LOCAL_CHECKOUT,
 };

@@ -52,7 +52,8 @@ export interface RunWorkflowOptions {
   emulatorUrl: string;
   /** owner/name (default octo/app). */
   repository?: string;
-  /** Foreign action → stand-in, keyed by `owner/repo[/path]` (any ref) or the full `uses:` string. */
+  /** Foreign action → stand-in, keyed by `owner/repo[/path]` (any ref) or the full `uses:` string;
+   * `owner/repo` → LOCAL_CHECKOUT declares that repository to be this checkout (see stand-ins.ts). */
   standIns?: Record<string, StandIn>;
   /** Extra environment of every step, like a runner machine's (RECOVERY_SETTLE_MS…); step `env:` wins. */
   env?: Record<string, string>;
@@ -60,8 +61,6 @@ export interface RunWorkflowOptions {
   workspaceFiles?: Record<string, string>;
   /** Where workflows, action.yml files and dist/ bundles are read (default: this checkout). */
   root?: string;
-  /** Name of this project's repository: `<owner>/<repoName>/<action>@ref` runs the local bundle (default recovery). */
-  repoName?: string;
   /** Run identity (defaults: a fresh id, attempt 1, 40 × 'f', refs/heads/main, octocat). */
   runId?: number;
   runAttempt?: number;

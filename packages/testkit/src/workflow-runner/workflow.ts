@@ -180,29 +180,43 @@ export type UsesTarget =
 export interface ProjectLayout {
   /** The checkout the files come from. */
   root: string;
-  /** Repository name of this project: `<any owner>/<repoName>/<action>@ref` resolves locally. */
-  repoName: string;
+  /** `owner/repo` names (lowercase) declared as this checkout: the name callers use for the published suite. */
+  local: ReadonlySet<string>;
 }
 
 const isActionDir = (root: string, name: string) => /^[\w.-]+$/.test(name) && name !== '.github' && existsSync(path.join(root, name, 'action.yml'));
+const WORKFLOW_PATH = /^\.github\/workflows\/[^/]+\.ya?ml$/;
 
-/** Where a step's or job's `uses:` leads. */
-export function resolveUses(uses: string, layout: ProjectLayout): UsesTarget {
+/** A path inside this checkout: one of its reusable workflows or one of its actions. */
+function localTarget(rel: string, layout: ProjectLayout, uses: string): UsesTarget {
+  if (WORKFLOW_PATH.test(rel)) return { kind: 'workflow', file: rel };
+  if (isActionDir(layout.root, rel)) return { kind: 'action', name: rel };
+  throw new WorkflowError(`uses: ${uses}: not one of this project's actions or reusable workflows`);
+}
+
+/**
+ * Where a step's or job's `uses:` leads, from the workflow file `from`.
+ * - `./x` is the checkout's own path; `$/x` (GitHub's self-repository syntax) is the workflow file's own
+ *   repository at the running commit: both this checkout.
+ * - `owner/repo/x@ref` is this checkout only when `owner/repo` is declared as it (a LOCAL_CHECKOUT stand-in,
+ *   the name callers copy from examples/), and only from a caller: the suite's own workflows
+ *   (.github/workflows/) must reference themselves with `$/`, since no name they could write is right for
+ *   every adopter. Any other `owner/repo` is foreign and needs a declared stand-in.
+ */
+export function resolveUses(uses: string, layout: ProjectLayout, from?: string): UsesTarget {
   const u = uses.trim();
   if (u.startsWith('docker://')) return { kind: 'foreign', action: u };
-  if (u.startsWith('./')) {
-    const rel = u.slice(2).replace(/\/+$/, '');
-    if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(rel)) return { kind: 'workflow', file: rel };
-    if (isActionDir(layout.root, rel)) return { kind: 'action', name: rel };
-    throw new WorkflowError(`uses: ${uses}: not one of this project's actions or reusable workflows`);
+  if (u.startsWith('./')) return localTarget(u.slice(2).replace(/\/+$/, ''), layout, uses);
+  if (u.startsWith('$/')) {
+    if (u.includes('@')) throw new WorkflowError(`uses: ${uses}: a self-reference takes no @ref (it is the running commit)`);
+    return localTarget(u.slice(2).replace(/\/+$/, ''), layout, uses);
   }
   const at = u.lastIndexOf('@');
   const [spec, ref] = at > 0 ? [u.slice(0, at), u.slice(at + 1)] : [u, undefined];
   const [owner, repo, ...rest] = spec.split('/').filter(Boolean);
-  if (owner && repo && repo.toLowerCase() === layout.repoName.toLowerCase() && rest.length) {
-    const sub = rest.join('/');
-    if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(sub)) return { kind: 'workflow', file: sub };
-    if (rest.length === 1 && isActionDir(layout.root, sub)) return { kind: 'action', name: sub };
+  if (owner && repo && layout.local.has(`${owner}/${repo}`.toLowerCase())) {
+    if (from && from.startsWith('.github/workflows/')) throw new WorkflowError(`${from}: uses: ${uses}: the suite's own workflows reference their actions and workflows with $/ (the repository they are in), not a name`);
+    return localTarget(rest.join('/'), layout, uses);
   }
   return { kind: 'foreign', action: spec, ref };
 }
@@ -215,13 +229,13 @@ export async function collectUses(file: string, layout: ProjectLayout, seen = ne
   const out: Array<{ file: string; job: string; step?: string; uses: string; target: UsesTarget }> = [];
   for (const job of wf.template.jobs) {
     if (job.type === 'reusableWorkflowJob') {
-      const target = resolveUses(job.ref.value, layout);
+      const target = resolveUses(job.ref.value, layout, wf.file);
       out.push({ file: wf.file, job: job.id.value, uses: job.ref.value, target });
       if (target.kind === 'workflow') out.push(...(await collectUses(target.file, layout, seen)));
       continue;
     }
     job.steps.forEach((s: Step, i) => {
-      if ('uses' in s) out.push({ file: wf.file, job: job.id.value, step: stepLabel(s, i), uses: s.uses.value, target: resolveUses(s.uses.value, layout) });
+      if ('uses' in s) out.push({ file: wf.file, job: job.id.value, step: stepLabel(s, i), uses: s.uses.value, target: resolveUses(s.uses.value, layout, wf.file) });
     });
   }
   return out;
