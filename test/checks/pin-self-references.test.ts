@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../harness/temp';
+import { tempDir } from '@recovery/testkit/harness';
 import { githubParse, REPO_ROOT } from './workflows';
 
 const SCRIPT = path.join(REPO_ROOT, 'scripts/pin-self-references.mjs');
