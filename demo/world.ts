@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmulator, DEFAULT_TOKEN, type Emulator, type JobScript, type RepoHandle, type Run, type RunScript } from '@recovery/testkit/emulator';
 import { latestAttempt } from '@recovery/testkit/emulator/runs';
+import { speedEnv } from '@recovery/testkit/speeds';
 import { buildLog, deployLog, smokeLog } from './logs';
 import { SampleService, type Release } from './service';
 
@@ -105,11 +106,7 @@ export async function createWorld(): Promise<World> {
     service,
     policy,
     files: { [POLICY_PATH]: policy },
-    actionEnv: {
-      RECOVERY_POLL_SCALE: String(1 / TIME_SCALE),
-      RECOVERY_SETTLE_MS: '100',
-      RECOVERY_RETRY_BASE_MS: '20',
-    },
+    actionEnv: speedEnv({ timeScale: TIME_SCALE, settleMs: 100 }),
     registryUp: true,
     deployRuns: new Map(),
     shipRelease: async (version) => {

@@ -3,12 +3,12 @@
  * fault of the matrix is done to — and how to tell what such runs left behind (the "count": how many
  * runs' effects the repository holds, so that a lost or doubled increment shows).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { applyBreaker, appendHealth, emptyState, openSession, parsePolicy, parseState, serializeState, type State } from '../../packages/core/src';
 import { hasScopeMarker } from '../../packages/core/src/incident/marker';
-import { REPO_ROOT, runAction, type RunResult } from '@recovery/testkit/harness';
+import { runAction, type RunResult } from '@recovery/testkit/harness';
 import type { Emulator, RepoHandle } from '@recovery/testkit/emulator';
+import { logFixture } from '@recovery/testkit/fixtures';
+import { FAST_ENV } from '@recovery/testkit/speeds';
 
 export const ACTIONS = ['health-check', 'evaluate-recovery', 'circuit-breaker', 'redeploy', 'open-issue'] as const;
 export type ActionName = (typeof ACTIONS)[number];
@@ -16,11 +16,6 @@ export type ActionName = (typeof ACTIONS)[number];
 export const STATE_VAR = 'RECOVERY_STATE';
 export const TOKEN = 'test-token';
 
-/**
- * Short waits: the store's settle wait, Octokit's retry back-off, the run follower's polling (its 5 s
- * first poll becomes 100 ms). Rate-limit faults say `retry-after: 1`, which is waited out for real.
- */
-export const FAST_ENV = { RECOVERY_SETTLE_MS: '300', RECOVERY_RETRY_BASE_MS: '20', RECOVERY_POLL_SCALE: '0.02' };
 
 /** A method and a path pattern within one repository. */
 export interface RouteSel {
@@ -113,7 +108,7 @@ export const openIncidentIssues = (r: RepoHandle, scope = 'default') => incident
 const dispatchedRuns = (r: RepoHandle) => r.runs.filter((x) => x.event === 'workflow_dispatch');
 
 const sha = (c: string) => c.repeat(40);
-const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'packages/testkit/fixtures/logs', name), 'utf8');
+const fixture = logFixture;
 
 const RIVAL = () => ({ id: 'rival.1', now: new Date(), by: 'run rival/1' });
 const fresh = () => emptyState('default', new Date(), 'run rival/1');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import { runCli } from '@recovery/testkit/harness';
-import { BAD, FAST_ENV, closeAfterEach, deployFailedEvent, failedDeployRun, GOOD, TOKEN, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
+import { FAST_ENV, TIME_SCALE } from '@recovery/testkit/speeds';
+import { BAD, closeAfterEach, deployFailedEvent, failedDeployRun, GOOD, TOKEN, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
 
 /**
  * The circuit breaker through the real workflows: recoveries that keep failing open it, the next run is
@@ -9,7 +10,7 @@ import { BAD, FAST_ENV, closeAfterEach, deployFailedEvent, failedDeployRun, GOOD
  * breaker workflow (examples/breaker.yml → breaker-admin.yml) or with the CLI.
  */
 
-const emu = useEmulator({ timeScale: 100 });
+const emu = useEmulator({ timeScale: TIME_SCALE });
 const closing = closeAfterEach();
 let n = 0;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import { TIME_SCALE } from '@recovery/testkit/speeds';
 import { BAD, GOOD, closeAfterEach, deployFailedEvent, failedDeployRun, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
 
 /**
@@ -8,7 +9,7 @@ import { BAD, GOOD, closeAfterEach, deployFailedEvent, failedDeployRun, reposito
  * against the emulator and a real local service whose release the simulated deploy workflow switches.
  */
 
-const emu = useEmulator({ timeScale: 100 });
+const emu = useEmulator({ timeScale: TIME_SCALE });
 const closing = closeAfterEach();
 let n = 0;
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import { TIME_SCALE } from '@recovery/testkit/speeds';
 import { startHttpServer } from '@recovery/testkit/harness';
 import { BAD, GOOD, closeAfterEach, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, TOKEN, type Service, type World } from './scenario';
 
 /** Recovery started by a person (examples/recover.yml), dry runs, escalation and the chat notification. */
 
-const emu = useEmulator({ timeScale: 100 });
+const emu = useEmulator({ timeScale: TIME_SCALE });
 const closing = closeAfterEach();
 let n = 0;
 

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach } from 'vitest';
 import type { Emulator, RepoHandle } from '@recovery/testkit/emulator';
-import { REPO_ROOT, makeEvent, startHttpServer, type TestHttpServer } from '@recovery/testkit/harness';
+import { makeEvent, startHttpServer, type TestHttpServer } from '@recovery/testkit/harness';
+import { logFixture } from '@recovery/testkit/fixtures';
+import { FAST_ENV } from '@recovery/testkit/speeds';
 import { runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions, type WorkflowRun } from '@recovery/testkit/workflow-runner';
 
 /**
@@ -16,8 +16,6 @@ export const GOOD = sha('a');
 export const BAD = sha('b');
 export const TOKEN = 'test-token';
 
-/** Short waits: the state store's settle, the retry back-off, the run follower's polls (its 5 s first poll → 100 ms). */
-export const FAST_ENV = { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20', RECOVERY_POLL_SCALE: '0.02' };
 
 /** A service whose health follows the release it runs: `bad` answers 503. Restarts are counted (and fix it only with `fixOnRestart`). */
 export interface Service {
@@ -147,7 +145,7 @@ export function scriptDeploys(repo: RepoHandle, svc: Service, o: { fail?: () => 
 
 /** The failed deploy run of the bad release: a registry 503 (transient, so re-run first). */
 export function failedDeployRun(repo: RepoHandle) {
-  const log = readFileSync(path.join(REPO_ROOT, 'packages/testkit/fixtures/logs/docker-build-503.log'), 'utf8');
+  const log = logFixture('docker-build-503.log');
   return repo.addRun({ workflow: 'deploy.yml', head_sha: BAD, durationMs: 60_000, jobs: [{ name: 'build', conclusion: 'failure', log }, { name: 'deploy', conclusion: 'skipped' }] });
 }
 

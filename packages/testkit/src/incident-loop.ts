@@ -12,6 +12,7 @@
  * Request counts depend on the state store's settle time (see LoopOptions.settleMs).
  */
 import type { Emulator, LogEntry, RepoHandle } from './emulator';
+import { speedEnv } from './speeds';
 import { makeEvent, runAction, startHttpServer, type RunResult, type TestHttpServer } from './harness';
 
 export interface StepCount {
@@ -120,11 +121,7 @@ recovery:
     },
   }));
 
-  const env: Record<string, string> = {
-    RECOVERY_RETRY_BASE_MS: '20',
-    RECOVERY_POLL_SCALE: String(1 / o.timeScale),
-    ...(o.settleMs === undefined ? {} : { RECOVERY_SETTLE_MS: String(o.settleMs) }),
-  };
+  const env = speedEnv({ timeScale: o.timeScale, settleMs: o.settleMs ?? 'shipped' });
   const steps: StepCount[] = [];
   let nextRun = 9_100_000_000 + process.pid * 100;
 

@@ -3,18 +3,9 @@ import { Octokit } from '@octokit/rest';
 import { useEmulator } from './vitest';
 import { api, uniqueRepo } from './test-helpers';
 
-// 1 real ms = 100 emulated ms: a 60 s deploy takes 0.6 s.
-const emu = useEmulator({ timeScale: 100 });
+// The clock stands still unless a test moves it: runs progress by clock.advance, whatever the machine's load.
+const emu = useEmulator({ timeScale: 0 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (done(v) || Date.now() > end) return v;
-    await sleep(10);
-  }
-}
 
 describe('workflow dispatch and runs', () => {
   it('answers a dispatch without `ref` with 422 like GitHub, and records the request violation', async () => {
@@ -47,14 +38,19 @@ describe('workflow dispatch and runs', () => {
     expect(dispatches).toEqual([{ workflow: 'deploy.yml', ref: 'main', inputs: { version: 'v2' }, run_id: runId }]);
 
     const seen: string[] = [];
-    const final = await waitFor(
-      () => api(emu(), `GET /repos/${name}/actions/runs/${runId}`),
-      (r) => {
-        if (seen.at(-1) !== r.body.status) seen.push(r.body.status);
-        return r.body.status === 'completed';
-      },
-    );
-    expect(seen).toEqual(['queued', 'in_progress', 'completed']);
+    const status = async () => (await api(emu(), `GET /repos/${name}/actions/runs/${runId}`)).body.status as string;
+    seen.push(await status());
+    emu().clock.advance(19_999);
+    seen.push(await status());
+    emu().clock.advance(1);
+    seen.push(await status());
+    emu().clock.advance(39_999); // durationMs counts from the dispatch, queued time included
+    seen.push(await status());
+    expect(completed).toEqual([]);
+    emu().clock.advance(1);
+    seen.push(await status());
+    expect(seen).toEqual(['queued', 'queued', 'in_progress', 'in_progress', 'completed']);
+    const final = await api(emu(), `GET /repos/${name}/actions/runs/${runId}`);
     expect(final.body).toMatchObject({ id: runId, event: 'workflow_dispatch', head_branch: 'main', run_attempt: 1 });
     expect(final.body.conclusion).toBe('success');
     // onComplete has run before any client could see the run completed.

@@ -1,6 +1,7 @@
 /**
  * The emulated clock. It starts at the real time, runs `timeScale` times faster than real time, and can be
- * pushed forward with `advance`. Timestamps in responses (created_at, updated_at…) and the progress of
+ * pushed forward with `advance`. With `timeScale` 0 it stands still between `advance` calls: what a test
+ * sees then depends on the steps it takes, not on how fast the machine is. Timestamps in responses (created_at, updated_at…) and the progress of
  * workflow runs follow it; rate-limit windows, the request log's `at` and signed-URL expiry stay on real time,
  * because clients measure those with their own clocks.
  */
@@ -11,7 +12,7 @@ export class Clock {
   private readonly listeners: Array<() => void> = [];
 
   constructor(readonly timeScale = 1) {
-    if (!(timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${timeScale}`);
+    if (!(timeScale >= 0) || !Number.isFinite(timeScale)) throw new Error(`timeScale must be 0 (a clock moved by advance only) or a positive number, got ${timeScale}`);
   }
 
   /** Emulated epoch milliseconds. */

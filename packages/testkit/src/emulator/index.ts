@@ -31,7 +31,7 @@ export { Clock } from './clock';
 export { HttpError } from './errors';
 
 export interface EmulatorOptions {
-  /** Emulated time runs this many times faster than real time (default 1). */
+  /** Emulated time runs this many times faster than real time (default 1); 0: it moves by `clock.advance` only. */
   timeScale?: number;
   /** Validate requests and responses against GitHub's OpenAPI description (default true). */
   validate?: boolean;

@@ -38,25 +38,18 @@ describe('the OpenAPI subset', () => {
     expect(checkResponse(op, 'GET', 200, { ...issue, closed_at: '2026-01-01T00:00:00Z', milestone: null, assignee: null })).toEqual([]);
   });
 
-  it('validates a request in well under a millisecond once compiled', async () => {
+  it('validates the heaviest exchange it serves, a page of 30 full workflow runs, without a problem (its cost: npm run bench -- emulator)', async () => {
     const name = uniqueRepo();
     const repo = emu().createRepo(name);
     for (let i = 0; i < 30; i++) repo.addRun({ conclusion: 'failure' });
     const list = (await api(emu(), `GET /repos/${name}/actions/runs?per_page=30`)).body;
+    expect(list.workflow_runs).toHaveLength(30);
     const op = 'GET /repos/{owner}/{repo}/actions/runs';
     const dispatch = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
-    const query = new URLSearchParams('per_page=30&status=failure&event=push');
-    const params = { owner: 'octo', repo: 'app', workflow_id: 'deploy.yml' };
-    const rounds = 200;
-    const t0 = performance.now();
-    for (let i = 0; i < rounds; i++) {
-      checkParameters(op, params, query);
-      checkBody(dispatch, { ref: 'main', inputs: { a: '1' } }, true);
-      checkResponse(op, 'GET', 200, list);
-    }
-    const perRequest = (performance.now() - t0) / rounds;
-    // A page of 30 full workflow runs is about the heaviest response the emulator sends.
-    expect(perRequest).toBeLessThan(1);
+    expect(checkParameters(op, { owner: 'octo', repo: 'app' }, new URLSearchParams('per_page=30&status=failure&event=push'))).toEqual({ path: [], query: [] });
+    expect(checkBody(dispatch, { ref: 'main', inputs: { a: '1' } }, true)).toBeUndefined();
+    expect(checkResponse(op, 'GET', 200, list)).toEqual([]);
+    expect(checkResponse(op, 'GET', 200, { ...list, total_count: 'thirty' })).not.toEqual([]);
   });
 
   it('fails with a clear message when @octokit/openapi is not installed', async () => {
