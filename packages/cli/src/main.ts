@@ -10,7 +10,8 @@ export const USAGE = `recovery — automated deployment recovery for GitHub Acti
 
 usage:
   recovery breaker <command> --repo owner/name [--scope S] [--json]   circuit breaker (recovery breaker --help)
-  recovery report --repo owner/name [--scope S] [--json | --badge]     recovery KPIs (MTTR, success rate, …)
+  recovery report --repo owner/name [--scope S] [--json | --format openmetrics | --badge [mttr|status]]
+                                                                       recovery KPIs (MTTR, availability, MTBF, …)
   recovery evaluate --repo owner/name (--run-id N | --workflow W [--last N])   what the policy would decide (recovery evaluate --help)
   recovery help
 
@@ -41,6 +42,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
         override: { type: 'boolean' },
         export: { type: 'string' },
         badge: { type: 'boolean' },
+        format: { type: 'string' },
+        period: { type: 'string' },
         'run-id': { type: 'string' },
         workflow: { type: 'string' },
         last: { type: 'string' },
@@ -70,7 +73,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
           io.out(REPORT_USAGE);
           return 0;
         }
-        return await reportCommand(makeContext(values, env, io), values);
+        return await reportCommand(makeContext(values, env, io), values, rest);
       case 'evaluate':
         if (values.help) {
           io.out(EVALUATE_USAGE);

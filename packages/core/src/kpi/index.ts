@@ -1,3 +1,4 @@
 export * from './compute';
 export * from './footer';
 export * from './incidents';
+export * from './availability';

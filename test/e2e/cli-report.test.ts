@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { emptyState, serializeState, type State } from '@recovery/core';
+import { runCli } from '@recovery/testkit/harness';
+import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import type { RepoHandle } from '@recovery/testkit/emulator';
+
+const emu = useEmulator();
+let n = 0;
+const newRepo = (): RepoHandle => emu().createRepo(`octo/cli-report-${++n}`);
+const cli = (args: string[]) => runCli(args, { apiUrl: emu().url, env: { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20' } });
+const H = 3_600_000;
+
+/** A scope with two ended incidents in the last 30 days (1 h and 2 h down) and the breaker's deployment track open. */
+function seeded(r: RepoHandle): State {
+  const now = Date.now();
+  const iso = (ago: number) => new Date(now - ago).toISOString();
+  const s = emptyState('api', new Date(now));
+  s.incidents = [
+    { id: 'a', startedAt: iso(10 * 24 * H), endedAt: iso(10 * 24 * H - H), category: 'network', outcome: 'recovered', automated: true, attempts: 1 },
+    { id: 'b', startedAt: iso(2 * 24 * H), endedAt: iso(2 * 24 * H - 2 * H), category: 'database', outcome: 'resolved-manually', automated: false, attempts: 1 },
+  ];
+  s.health = { last: 'degraded', since: iso(H), window: ['degraded'] };
+  s.breaker.deployment = { ...s.breaker.deployment, status: 'open', failures: 5, openedAt: iso(H) };
+  r.setVariable('RECOVERY_STATE_API', serializeState(s));
+  return s;
+}
+
+describe('recovery report: availability, MTBF, OpenMetrics and badges', () => {
+  it('shows availability and MTBF over the period in the table and the JSON', async () => {
+    const r = newRepo();
+    seeded(r);
+    const text = await cli(['report', '--repo', r.fullName, '--scope', 'api']);
+    expect(text.code, text.stderr).toBe(0);
+    // 3 h down of 30 days.
+    expect(text.stdout).toMatch(/availability \(30d\)\s+99\.58%/);
+    expect(text.stdout).toMatch(/MTBF\s+14d22h30m/);
+    const json = await cli(['report', '--repo', r.fullName, '--scope', 'api', '--json', '--period', '7d']);
+    const body = JSON.parse(json.stdout) as { availability: { downMs: number; incidents: number; ratio: number } };
+    expect(body.availability).toMatchObject({ downMs: 2 * H, incidents: 1 });
+    expect(body.availability.ratio).toBeCloseTo(1 - 2 / (7 * 24), 6);
+  });
+
+  it('prints OpenMetrics text that a Prometheus text parser reads, ending in # EOF', async () => {
+    const r = newRepo();
+    seeded(r);
+    const res = await cli(['report', '--repo', r.fullName, '--scope', 'api', '--format', 'openmetrics']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trimEnd().split('\n').at(-1)).toBe('# EOF');
+    const families = new Map(parsePrometheusTextFormat(res.stdout).map((f) => [f.name, f]));
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      Number(families.get(name)?.metrics.find((m) => Object.entries({ scope: 'api', ...labels }).every(([k, v]) => m.labels?.[k] === v))?.value);
+    for (const f of families.values()) expect(f.type, f.name).toBe('GAUGE');
+    expect(value('recovery_mttr_seconds')).toBe(1.5 * 3600);
+    expect(value('recovery_availability_ratio')).toBeCloseTo(1 - 3 / (30 * 24), 6);
+    expect(value('recovery_incidents')).toBe(2);
+    expect(value('recovery_incident_open')).toBe(0);
+    expect(value('recovery_automated_success_ratio')).toBe(0.5);
+    expect(value('recovery_breaker_open', { track: 'deployment' })).toBe(1);
+    expect(value('recovery_breaker_open', { track: 'recovery' })).toBe(0);
+    expect(value('recovery_breaker_failures', { track: 'deployment' })).toBe(5);
+    expect(value('recovery_mtbf_seconds')).toBeGreaterThan(0);
+  });
+
+  it('gives a status badge (up, degraded, down) beside the MTTR badge', async () => {
+    const r = newRepo();
+    seeded(r);
+    const status = await cli(['report', '--repo', r.fullName, '--scope', 'api', '--badge', 'status']);
+    expect(JSON.parse(status.stdout)).toEqual({ schemaVersion: 1, label: 'status', message: 'degraded', color: 'yellow' });
+    const mttr = await cli(['report', '--repo', r.fullName, '--scope', 'api', '--badge']);
+    expect(JSON.parse(mttr.stdout)).toMatchObject({ schemaVersion: 1, label: 'MTTR' });
+  });
+
+  it('rejects a bad format, badge or period with exit 2 before any request', async () => {
+    const r = newRepo();
+    emu().clearLog();
+    for (const [args, message] of [
+      [['--format', 'xml'], /Invalid --format "xml": expected one of text, json, openmetrics/],
+      [['--badge', 'uptime'], /Invalid --badge "uptime": expected mttr or status/],
+      [['--period', 'forever'], /Invalid --period "forever": expected a duration from 1h to 366d/],
+    ] as const) {
+      const res = await cli(['report', '--repo', r.fullName, ...args]);
+      expect(res.code, res.stdout).toBe(2);
+      expect(res.stderr).toMatch(message);
+    }
+    expect(emu().log.filter((e) => e.path.includes(`/${r.fullName}/`))).toEqual([]);
+  });
+});
