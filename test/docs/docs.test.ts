@@ -14,7 +14,7 @@ const read = (p: string) => readFileSync(path.join(root, p), 'utf8');
 describe('documentation generated from the sources is fresh', () => {
   it('README tables agree with every action.yml', () => {
     const readme = read('README.md');
-    expect(renderReadme(readme)).toBe(readme);
+    expect(renderReadme(readme), 'README.md is stale: run `npm run docs`').toBe(readme);
     for (const name of ACTIONS as string[]) {
       const meta = parse(read(`${name}/action.yml`)) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
       const block = readme.slice(readme.indexOf(`<!-- action-table:${name}`), readme.indexOf(`<!-- /action-table:${name} -->`));
@@ -24,7 +24,7 @@ describe('documentation generated from the sources is fresh', () => {
   });
 
   it('schema/recovery.schema.json is generated from the zod policy schema', () => {
-    expect(read('schema/recovery.schema.json')).toBe(policyJsonSchema());
+    expect(read('schema/recovery.schema.json'), 'schema/recovery.schema.json is stale: run `npm run docs`').toBe(policyJsonSchema());
   });
 });
 
