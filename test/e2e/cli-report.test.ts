@@ -86,3 +86,25 @@ describe('recovery report: availability, MTBF, OpenMetrics and badges', () => {
     expect(emu().log.filter((e) => e.path.includes(`/${r.fullName}/`))).toEqual([]);
   });
 });
+
+describe('recovery history', () => {
+  it('lists the incidents and breaker events of a scope, newest first, and --since narrows it', async () => {
+    const r = newRepo();
+    const s = seeded(r);
+    s.events = [{ id: 'e1', at: new Date(Date.now() - 3 * 24 * H).toISOString(), type: 'failure', track: 'recovery', by: 'run 9/1', reason: 'restart did not help' }];
+    r.setVariable('RECOVERY_STATE_API', serializeState(s));
+    emu().clearLog();
+    const all = await cli(['history', '--repo', r.fullName, '--scope', 'api']);
+    expect(all.code, all.stderr).toBe(0);
+    const rows = all.stdout.split('\n').filter((l) => /^\d{4}-/.test(l));
+    expect(rows.map((l) => l.split(/\s{2,}/)[1])).toEqual(['incident ended', 'incident started', 'failure', 'incident ended', 'incident started']);
+    expect(all.stdout).toMatch(/resolved-manually by a person after 2h/);
+    const recent = JSON.parse((await cli(['history', '--repo', r.fullName, '--scope', 'api', '--since', '4d', '--json'])).stdout) as Array<{ what: string }>;
+    expect(recent.map((e) => e.what)).toEqual(['incident ended', 'incident started', 'failure']);
+    // Reading only: no write.
+    expect(emu().log.filter((e) => e.path.includes(`/${r.fullName}/`) && e.method !== 'GET')).toEqual([]);
+    const bad = await cli(['history', '--repo', r.fullName, '--since', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Invalid --since "soon": expected a duration like 7d or 12h/);
+  });
+});

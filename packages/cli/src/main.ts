@@ -5,6 +5,7 @@ import { UsageError } from './usage-error';
 import { BREAKER_USAGE, breakerCommand } from './commands/breaker';
 import { REPORT_USAGE, reportCommand } from './commands/report';
 import { EVALUATE_USAGE, evaluateCommand } from './commands/evaluate';
+import { HISTORY_USAGE, historyCommand } from './commands/history';
 
 export const USAGE = `recovery — automated deployment recovery for GitHub Actions (operator CLI)
 
@@ -12,6 +13,7 @@ usage:
   recovery breaker <command> --repo owner/name [--scope S] [--json]   circuit breaker (recovery breaker --help)
   recovery report --repo owner/name [--scope S] [--json | --format openmetrics | --badge [mttr|status]]
                                                                        recovery KPIs (MTTR, availability, MTBF, …)
+  recovery history --repo owner/name [--scope S] [--since 7d] [--json]   incidents and breaker events, newest first
   recovery evaluate --repo owner/name (--run-id N | --workflow W [--last N])   what the policy would decide (recovery evaluate --help)
   recovery help
 
@@ -44,6 +46,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
         badge: { type: 'boolean' },
         format: { type: 'string' },
         period: { type: 'string' },
+        since: { type: 'string' },
         'run-id': { type: 'string' },
         workflow: { type: 'string' },
         last: { type: 'string' },
@@ -74,6 +77,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
           return 0;
         }
         return await reportCommand(makeContext(values, env, io), values, rest);
+      case 'history':
+        if (values.help) {
+          io.out(HISTORY_USAGE);
+          return 0;
+        }
+        return await historyCommand(makeContext(values, env, io), values);
       case 'evaluate':
         if (values.help) {
           io.out(EVALUATE_USAGE);
