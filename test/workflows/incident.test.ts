@@ -44,7 +44,7 @@ describe('steady healthy monitoring', () => {
     // Least privilege and the callee's own concurrency group, as evaluated.
     expect(res.job('monitor').permissions).toEqual({ contents: 'read' });
     expect(res.job('monitor/check').permissions).toEqual({ contents: 'read' });
-    expect(res.job('monitor/check').concurrency).toEqual({ group: 'recovery-state-default', cancelInProgress: false });
+    expect(res.job('monitor/check').concurrency).toEqual({ group: 'recovery-state-default', cancelInProgress: false, queue: 'max' });
     expect(stateOf(w.repo).health).toMatchObject({ window: [], last: 'healthy' });
   });
 });
@@ -78,7 +78,7 @@ describe('a bad release, recovered', () => {
     expect(r1.job('recover/incident').outputs).toMatchObject({ action: 'created', 'issue-number': '1' });
     expect(r1.job('recover/timeline').result).toBe('success');
     // The callee's concurrency group is its own, not one a caller holds.
-    expect(r1.job('recover').workflow?.concurrency).toEqual({ group: 'recovery-loop-default', cancelInProgress: false });
+    expect(r1.job('recover').workflow?.concurrency).toEqual({ group: 'recovery-loop-default', cancelInProgress: false, queue: 'max' });
     const issue = w.repo.issue(1)!;
     expect(issue.state).toBe('open');
     expect(issue.labels).toEqual(expect.arrayContaining(['recovery', 'incident']));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, startHttpServer, tempDirWith } from '../harness';
 import { evaluate, evaluateCondition, declared } from './expressions';
-import { LOCAL_CHECKOUT, runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions } from './index';
+import { ConcurrencyGroups, LOCAL_CHECKOUT, QUEUE_MAX, runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions, type StandIn } from './index';
 
 /** The runner itself, on small workflows in a throw-away project (this checkout's actions and bundles linked in). */
 
@@ -188,9 +188,74 @@ describe('concurrency', () => {
     const run = await go(root, 'groups.yml', { eventName: 'push' });
     const span = (id: string) => run.job(id).outputs.span!.split('-').map((t) => Number(BigInt(t) / 1_000_000n)) as [number, number];
     const [a, b, c] = [span('a'), span('b'), span('c')];
-    expect(run.job('a').concurrency).toEqual({ group: 'deploy-main', cancelInProgress: false });
+    expect(run.job('a').concurrency).toEqual({ group: 'deploy-main', cancelInProgress: false, queue: 'single' });
     expect(a[1] <= b[0] || b[1] <= a[0]).toBe(true);
     expect(c[0] < Math.max(a[1], b[1]) && c[1] > Math.min(a[0], b[0])).toBe(true);
+  });
+});
+
+describe('concurrency queues (shared by the runs of a repository)', () => {
+  const WF = (queue: string) => `on: push
+permissions: {}
+concurrency:
+  group: deploy
+${queue}jobs:
+  work:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: test/gate@v1
+      - run: echo "ran"
+`;
+
+  /** Run A holds the group (its first step waits on a gate) while B, then C, arrive; then A is let go. */
+  async function schedule(file: string) {
+    const root = project({ 'single.yml': WF(''), 'max.yml': WF('  queue: max\n') });
+    const groups = new ConcurrencyGroups();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const held: StandIn = () => gate;
+    const free: StandIn = () => undefined;
+    const start = (label: string, standIn: StandIn) => go(root, file, { eventName: 'push', concurrency: groups, label, standIns: { 'test/gate': standIn } });
+    const wf = `.github/workflows/${file}`;
+    const a = start('A', held);
+    await groups.until((e) => e.who === `A: ${wf}` && e.event === 'running');
+    const b = start('B', free);
+    await groups.until((e) => e.who === `B: ${wf}` && e.event === 'pending');
+    const c = start('C', free);
+    await groups.until((e) => e.who === `C: ${wf}` && e.event === 'pending');
+    expect(groups.state('deploy').running).toBe(`A: ${wf}`);
+    open();
+    const runs = await Promise.all([a, b, c]);
+    return { runs, events: groups.events.map((e) => `${e.who.split(':')[0]} ${e.event}`) };
+  }
+
+  it('GitHub’s default (queue: single): one pending; a newer arrival cancels it', async () => {
+    const { runs, events } = await schedule('single.yml');
+    expect(runs.map((r) => r.result)).toEqual(['success', 'cancelled', 'success']);
+    expect(runs[1]!.trace).toMatch(/cancelled while pending in concurrency group 'deploy'/);
+    expect(events).toEqual(['A running', 'B pending', 'B cancelled', 'C pending', 'A released', 'C running', 'C released']);
+  });
+
+  it('queue: max: every arrival waits its turn, in order; none is cancelled', async () => {
+    const { runs, events } = await schedule('max.yml');
+    expect(runs.map((r) => r.result)).toEqual(['success', 'success', 'success']);
+    expect(runs.map((r) => r.concurrency)).toEqual(Array(3).fill({ group: 'deploy', cancelInProgress: false, queue: 'max' }));
+    expect(events).toEqual(['A running', 'B pending', 'C pending', 'A released', 'B running', 'B released', 'C running', 'C released']);
+  });
+
+  it('queue: max holds at most 100 waiting; queue: max with cancel-in-progress is refused', async () => {
+    const groups = new ConcurrencyGroups();
+    const first = await groups.acquire('g', 'max', 'run 0');
+    const waiting = Array.from({ length: QUEUE_MAX }, (_, i) => groups.acquire('g', 'max', `run ${i + 1}`));
+    expect(await groups.acquire('g', 'max', 'run 101')).toBeUndefined();
+    expect(groups.state('g').pending).toHaveLength(QUEUE_MAX);
+    first!();
+    for (const w of waiting) (await w)!();
+    expect(groups.state('g')).toEqual({ running: undefined, pending: [] });
+    expect(groups.events.filter((e) => e.event === 'running').map((e) => e.who)).toEqual(Array.from({ length: QUEUE_MAX + 1 }, (_, i) => `run ${i}`));
+
+    const root = project({ 'both.yml': WF('  queue: max\n  cancel-in-progress: true\n') });
+    await expect(go(root, 'both.yml', { eventName: 'push', standIns: { 'test/gate': () => undefined } })).rejects.toThrow('concurrency: queue: max cannot be combined with cancel-in-progress');
   });
 });
 
@@ -508,7 +573,7 @@ jobs:
     expect(run.job('call').outputs).toEqual({ joined: '2/true/x/true/workflow_dispatch' });
     expect(run.job('call/work').result).toBe('success');
     expect(run.job('call').workflow?.inputs).toEqual({ count: 2, dry: true, label: 'x' });
-    expect(run.job('call').workflow?.concurrency).toEqual({ group: 'callee-x', cancelInProgress: false });
+    expect(run.job('call').workflow?.concurrency).toEqual({ group: 'callee-x', cancelInProgress: false, queue: 'single' });
     expect(run.job('inherit').outputs).toEqual({ joined: '5/false/y/true/workflow_dispatch' });
     expect(run.step('use', 'u').outputs).toEqual({ got: '2/true/x/true/workflow_dispatch+5/false/y/true/workflow_dispatch' });
 

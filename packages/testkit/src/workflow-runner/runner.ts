@@ -11,6 +11,7 @@ import { loadActionMetadata } from '../harness/metadata';
 import { REPO_ROOT, SERVER_URL, hostEnv, runAction } from '../harness/runner';
 import { tempDir } from '../harness/temp';
 import { declared, evaluateCondition, evaluateString, evaluateStringMap, evaluateTokenData, fromData, type Contexts, type StatusFunctions } from './expressions';
+import { ConcurrencyGroups } from './concurrency';
 import { runShell } from './shell';
 import { LOCAL_CHECKOUT } from './stand-ins';
 import type { Concurrency, JobResult, JobResultValue, RunWorkflowOptions, StandIn, StepOutcome, StepResult, WorkflowResult, WorkflowRun } from './types';
@@ -46,7 +47,10 @@ interface RunState {
   summaries: WorkflowRun['summaries'];
   warnings: Set<string>;
   trace: string[];
-  locks: Map<string, Promise<void>>;
+  /** The repository's concurrency groups (shared with other runs when RunWorkflowOptions.concurrency is given). */
+  groups: ConcurrencyGroups;
+  /** Prefix of this run's entries in the groups' events: RunWorkflowOptions.label. */
+  label: string;
   actionOutputs: Map<string, string[]>;
 }
 
@@ -224,7 +228,8 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
     summaries: [],
     warnings: new Set(),
     trace: [],
-    locks: new Map(),
+    groups: opts.concurrency ?? new ConcurrencyGroups(),
+    label: opts.label ? `${opts.label}: ` : '',
     actionOutputs: new Map(),
   };
   const say = (line: string) => {
@@ -299,9 +304,26 @@ function concurrencyOf(token: TemplateToken | undefined, contexts: Contexts, mis
   if (isMapping(token)) {
     const group = evaluateString(token.find('group'), contexts, { misses, where: `${where}.group` });
     const cancel = token.find('cancel-in-progress');
-    return { group, cancelInProgress: cancel ? Boolean(fromData(evaluateTokenData(cancel, contexts, { misses }))) : false };
+    const cancelInProgress = cancel ? Boolean(fromData(evaluateTokenData(cancel, contexts, { misses }))) : false;
+    const queueToken = token.find('queue');
+    const queue = queueToken ? evaluateString(queueToken, contexts, { misses, where: `${where}.queue` }) : 'single';
+    if (queue !== 'single' && queue !== 'max') throw new WorkflowError(`${where}.queue: expected single or max, got '${queue}'`);
+    if (queue === 'max' && cancelInProgress) throw new WorkflowError(`${where}: queue: max cannot be combined with cancel-in-progress`);
+    return { group, cancelInProgress, queue };
   }
-  return { group: evaluateString(token, contexts, { misses, where }), cancelInProgress: false };
+  return { group: evaluateString(token, contexts, { misses, where }), cancelInProgress: false, queue: 'single' };
+}
+
+/** Runs `fn` holding the group (no group: at once); undefined when the arrival was cancelled in the queue. */
+async function inGroup<T>(state: RunState, concurrency: Concurrency | undefined, who: string, fn: () => Promise<T>): Promise<T | undefined> {
+  if (!concurrency) return fn();
+  const release = await state.groups.acquire(concurrency.group, concurrency.queue, `${state.label}${who}`);
+  if (!release) return undefined;
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
 }
 
 async function runFrame(state: RunState, frame: Frame): Promise<WorkflowResult> {
@@ -337,9 +359,18 @@ async function runFrame(state: RunState, frame: Frame): Promise<WorkflowResult> 
       }
       return p;
     };
-    await Promise.all(ids.map(start));
-    const results = ids.map((id) => summaries.get(id)!.result);
-    result = results.includes('failure') ? 'failure' : results.includes('cancelled') ? 'cancelled' : 'success';
+    // A workflow-level group is held from before the first job to after the last.
+    const ran = await inGroup(state, concurrency, `${frame.prefix}${wf.file}`, async () => {
+      await Promise.all(ids.map(start));
+      return true;
+    });
+    if (!ran) {
+      state.trace.push(`${'  '.repeat(frame.depth)}⊘ ${wf.file}: cancelled while pending in concurrency group '${concurrency!.group}' (a newer run arrived)`);
+      result = 'cancelled';
+    } else {
+      const results = ids.map((id) => summaries.get(id)!.result);
+      result = results.includes('failure') ? 'failure' : results.includes('cancelled') ? 'cancelled' : 'success';
+    }
   }
 
   // on.workflow_call.outputs, from the `jobs` context.
@@ -481,23 +512,6 @@ async function calleeOf(state: RunState, model: ReusableWorkflowJob, from: strin
   return target.kind === 'workflow' ? loadWorkflow(target.file, state.layout.root) : undefined;
 }
 
-async function withLock<T>(state: RunState, group: string | undefined, fn: () => Promise<T>): Promise<T> {
-  if (!group) return fn();
-  const previous = state.locks.get(group) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((r) => (release = r));
-  state.locks.set(
-    group,
-    previous.then(() => mine),
-  );
-  await previous;
-  try {
-    return await fn();
-  } finally {
-    release();
-  }
-}
-
 async function runJobLeg(plan: JobPlan, record: (r: Partial<JobResult> & Pick<JobResult, 'result' | 'path'>) => JobResult): Promise<JobResult> {
   const { state, frame, model, misses } = plan;
   const { wf } = frame;
@@ -537,7 +551,7 @@ async function runJobLeg(plan: JobPlan, record: (r: Partial<JobResult> & Pick<Jo
   if (concurrency && frame.heldGroups.includes(concurrency.group)) {
     return record({ ...common, result: 'cancelled', error: `Canceling since a deadlock was detected for concurrency group: '${concurrency.group}' between a top level workflow and '${id}'` });
   }
-  return withLock(state, concurrency?.group, async () => {
+  const ran = await inGroup(state, concurrency, plan.path, async () => {
     if (model.type === 'reusableWorkflowJob') {
       const r = await runCallJob(plan, ctx, permissions, concurrency);
       return record({ ...common, ...r, durationMs: Date.now() - started });
@@ -545,6 +559,7 @@ async function runJobLeg(plan: JobPlan, record: (r: Partial<JobResult> & Pick<Jo
     const r = await runSteps(plan, model, ctx, environment);
     return record({ ...common, ...r, durationMs: Date.now() - started });
   });
+  return ran ?? record({ ...common, result: 'cancelled', error: `Canceling since a higher priority waiting request for '${concurrency!.group}' exists`, durationMs: Date.now() - started });
 }
 
 async function runCallJob(plan: JobPlan, ctx: Contexts, permissions: Permissions, concurrency: Concurrency | undefined): Promise<Partial<JobResult> & { result: JobResultValue }> {

@@ -1,3 +1,4 @@
+import type { ConcurrencyGroups } from './concurrency';
 import type { Annotation } from '../harness/commands';
 
 export type JobResultValue = 'success' | 'failure' | 'skipped' | 'cancelled';
@@ -73,6 +74,10 @@ export interface RunWorkflowOptions {
   stepTimeoutMs?: number;
   /** Aborting cancels the run: running steps are killed, remaining jobs run only if their `if:` allows (`always()`, `cancelled()`). */
   signal?: AbortSignal;
+  /** The repository's concurrency groups, shared by the runs given the same object (default: this run's own). */
+  concurrency?: ConcurrencyGroups;
+  /** Names this run in the groups' events (`<label>: <job path>`). */
+  label?: string;
   /** Called with each trace line as it happens (jobs may finish in any order). */
   onTrace?: (line: string) => void;
 }
@@ -106,6 +111,8 @@ export interface StepResult {
 export interface Concurrency {
   group: string;
   cancelInProgress: boolean;
+  /** `single` (GitHub's default: one pending, cancelled by a newer arrival) or `max` (FIFO up to 100). */
+  queue: 'single' | 'max';
 }
 
 export interface JobResult {
