@@ -53,7 +53,7 @@ describe('failed deploys arriving while a recovery runs', () => {
       expect(r.job('recover').workflow?.concurrency).toEqual({ group: LOOP, cancelInProgress: false, queue: 'max' });
       expect(r.job('recover').result, `run ${i}`).not.toBe('cancelled');
       expect(r.job('recover/evaluate').result, `run ${i}`).toBe('success');
-      expect(r.step('recover/evaluate', 'evaluate').with['run-id']).toBe(String(deploys[i]!.id));
+      expect(r.step('recover/evaluate', 'evaluate').with?.['run-id']).toBe(String(deploys[i]!.id));
     }
     // Each failed deploy was acted on, one after the other, in the order they arrived.
     const reruns = w.emu.log.filter((e) => e.method === 'POST' && /\/actions\/runs\/\d+\/rerun-failed-jobs$/.test(e.path)).map((e) => Number(/runs\/(\d+)\//.exec(e.path)![1]));
