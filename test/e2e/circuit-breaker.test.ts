@@ -85,6 +85,26 @@ describe('circuit-breaker action', () => {
     expect(ok.outputs).toMatchObject({ state: 'closed', allowed: 'true', 'recovery-failures': '0' });
   });
 
+  it('with success-threshold 2, the first successful trial keeps the track half-open and the second closes it', async () => {
+    const r = repo();
+    const files = { '.github/recovery.yml': 'breaker:\n  half-open-after: 30m\n  success-threshold: 2\n' };
+    for (let i = 0; i < 3; i++) await breaker(r, { command: 'record-failure' }, { files });
+    const doc = JSON.parse(r.variable('RECOVERY_STATE')!);
+    doc.breaker.recovery.openedAt = new Date(Date.now() - 31 * 60_000).toISOString();
+    r.setVariable('RECOVERY_STATE', JSON.stringify(doc));
+    expect((await breaker(r, { command: 'check' }, { files })).outputs).toMatchObject({ state: 'half-open', allowed: 'true' });
+    const first = await breaker(r, { command: 'record-success' }, { files });
+    expect(first.outputs).toMatchObject({ state: 'half-open', allowed: 'true' });
+    expect(first.summary).toContain('1 of 2 trials in a row have succeeded');
+    // The next trial needs no new cooldown; its success closes the track.
+    expect((await breaker(r, { command: 'check' }, { files })).outputs).toMatchObject({ state: 'half-open', allowed: 'true' });
+    expect((await breaker(r, { command: 'record-success' }, { files })).outputs).toMatchObject({ state: 'closed', allowed: 'true', 'recovery-failures': '0' });
+    expect(stateOf(r).events.filter((e: { type: string }) => e.type === 'trial-success' || e.type === 'close').map((e: { reason?: string }) => e.reason)).toEqual([
+      'half-open trial 1 of 2 succeeded',
+      '2 half-open trials in a row succeeded',
+    ]);
+  });
+
   it('answers status on a healthy state with exactly 1 request and 0 writes', async () => {
     const r = repo();
     await breaker(r, { command: 'record-success' });

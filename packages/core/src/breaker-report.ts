@@ -54,7 +54,11 @@ export function renderBreakerSummary(args: {
   const open = (['recovery', 'deployment'] as const).filter((t) => views[t].state !== 'closed');
   for (const t of open) {
     lines.push('');
-    if (views[t].state === 'half-open') lines.push(`The ${t} track is half-open: one trial is allowed; its success closes the track, its failure re-opens it.`);
+    const v = views[t];
+    if (v.state === 'half-open' && v.successThreshold !== undefined && v.successThreshold > 1) {
+      const next = v.allowed ? 'the next trial is allowed now' : 'a trial is in flight';
+      lines.push(`The ${t} track is half-open: ${v.trialSuccesses ?? 0} of ${v.successThreshold} trials in a row have succeeded; ${next}. Any failure re-opens the track.`);
+    } else if (v.state === 'half-open') lines.push(`The ${t} track is half-open: one trial is allowed; its success closes the track, its failure re-opens it.`);
     else {
       if (views[t].trialAvailableAt) lines.push(`A half-open trial becomes available at ${views[t].trialAvailableAt}.`, '');
       lines.push(breakerNextSteps(t, args));

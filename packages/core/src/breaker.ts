@@ -10,6 +10,8 @@ export interface BreakerConfig {
   thresholds: Record<TrackName, number>;
   /** Cooldown after which an open track allows one trial; undefined = manual reset only. */
   halfOpenAfterMs?: number;
+  /** Consecutive successful half-open trials that close the track (default 1); any failure re-opens it. */
+  successThreshold?: number;
 }
 
 export interface TrackView {
@@ -22,6 +24,9 @@ export interface TrackView {
   reason?: string;
   /** When the half-open trial becomes available (open tracks with a cooldown). */
   trialAvailableAt?: string;
+  /** Half-open: trials that succeeded in a row, of the `successThreshold` that close the track. */
+  trialSuccesses?: number;
+  successThreshold?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -30,6 +35,8 @@ const DAY_MS = 86_400_000;
 export function effectiveState(track: Track, cfg: BreakerConfig, now: Date): BreakerState {
   if (track.status === 'closed') return 'closed';
   if (cfg.halfOpenAfterMs === undefined || !track.openedAt) return 'open';
+  // Between the trials of a success threshold above 1: the next trial needs no new cooldown.
+  if ((track.trialSuccesses ?? 0) > 0) return 'half-open';
   // A trial in flight keeps the track half-open until its outcome is recorded (or another cooldown passes).
   if (track.trialAt && now.getTime() - Date.parse(track.trialAt) < cfg.halfOpenAfterMs) return 'half-open';
   return now.getTime() - Date.parse(track.trialAt ?? track.openedAt) >= cfg.halfOpenAfterMs ? 'half-open' : 'open';
@@ -52,6 +59,10 @@ export function viewTrack(state: State, name: TrackName, cfg: BreakerConfig, now
     openedAt: t.openedAt,
     reason: t.reason,
   };
+  if (st === 'half-open' && (cfg.successThreshold ?? 1) > 1) {
+    view.trialSuccesses = t.trialSuccesses ?? 0;
+    view.successThreshold = cfg.successThreshold;
+  }
   if (st === 'open' && cfg.halfOpenAfterMs !== undefined && t.openedAt) {
     view.trialAvailableAt = new Date(Date.parse(t.trialAt ?? t.openedAt) + cfg.halfOpenAfterMs).toISOString();
   }
@@ -75,6 +86,7 @@ function openTrack(t: Track, now: Date, reason: string | undefined): void {
   }
   t.reason = truncate(reason);
   delete t.trialAt;
+  delete t.trialSuccesses;
 }
 
 function closeTrack(t: Track, now: Date, keepFailures: boolean): void {
@@ -82,6 +94,7 @@ function closeTrack(t: Track, now: Date, keepFailures: boolean): void {
   t.status = 'closed';
   delete t.openedAt;
   delete t.trialAt;
+  delete t.trialSuccesses;
   delete t.reason;
   if (!keepFailures) {
     t.failures = 0;
@@ -122,6 +135,7 @@ export function applyBreaker(state: State, cmd: BreakerCommand, cfg: BreakerConf
         t.status = 'open';
         t.openedAt = now.toISOString();
         delete t.trialAt;
+        delete t.trialSuccesses;
         t.reason = truncate(`half-open trial failed: ${cmd.reason ?? 'failure recorded'}`);
         pushEvent(next, change, { type: 'open', track: cmd.track, reason: t.reason });
       } else if (t.status === 'closed' && t.failures >= threshold) {
@@ -134,8 +148,17 @@ export function applyBreaker(state: State, cmd: BreakerCommand, cfg: BreakerConf
       t.lastSuccessAt = now.toISOString();
       pushEvent(next, change, { type: 'success', track: cmd.track, reason: cmd.reason });
       if (trial) {
-        closeTrack(t, now, false);
-        pushEvent(next, change, { type: 'close', track: cmd.track, reason: 'half-open trial succeeded' });
+        const needed = cfg.successThreshold ?? 1;
+        const streak = (t.trialSuccesses ?? 0) + 1;
+        if (streak >= needed) {
+          closeTrack(t, now, false);
+          pushEvent(next, change, { type: 'close', track: cmd.track, reason: needed === 1 ? 'half-open trial succeeded' : `${streak} half-open trials in a row succeeded` });
+        } else {
+          // Still half-open: the next run may try at once; any failure re-opens the track.
+          t.trialSuccesses = streak;
+          delete t.trialAt;
+          pushEvent(next, change, { type: 'trial-success', track: cmd.track, reason: `half-open trial ${streak} of ${needed} succeeded` });
+        }
       } else if (t.status === 'closed') {
         t.failures = 0;
       }

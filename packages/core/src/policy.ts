@@ -137,6 +137,9 @@ export const PolicySchema = z.strictObject({
       'recovery-threshold': wholeNumber(1, 100).prefault(3).meta({ description: 'Consecutive recovery failures that open the recovery track (variable CIRCUIT_BREAKER_THRESHOLD wins).' }),
       'deployment-threshold': wholeNumber(1, 100).prefault(5).meta({ description: 'Consecutive deployment failures that open the deployment track (variable DEPLOYMENT_CIRCUIT_BREAKER_THRESHOLD wins).' }),
       'half-open-after': duration().optional().meta({ description: 'After this long open, allow one trial (half-open). Unset: a person closes the breaker.' }),
+      'success-threshold': wholeNumber(1, 20)
+        .prefault(1)
+        .meta({ description: 'Half-open trials that must succeed in a row to close the breaker; any failure re-opens it.' }),
     })
     .prefault({})
     .meta({ description: 'The two-track circuit breaker that stops runaway automation.' }),

@@ -30,6 +30,8 @@ export const TrackSchema = z.object({
   reason: z.string().optional(),
   /** When a half-open trial was granted (one trial per cooldown). */
   trialAt: iso.optional(),
+  /** Half-open trials that succeeded in a row (toward breaker.success-threshold). */
+  trialSuccesses: z.number().int().min(1).optional(),
   lastFailureAt: iso.optional(),
   lastSuccessAt: iso.optional(),
   /** Failure timestamps of the last 24 h (bounded), for the alert level. */

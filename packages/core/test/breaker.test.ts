@@ -85,6 +85,53 @@ describe('circuit breaker', () => {
       expect(effectiveState(again.breaker.recovery, ho, at(69))).toBe('open');
       expect(effectiveState(again.breaker.recovery, ho, at(70))).toBe('half-open');
     });
+    describe('success-threshold: N trials in a row close the track', () => {
+      const three: BreakerConfig = { ...ho, successThreshold: 3 };
+      const trialAndRecord = (s: State, outcome: 'record-success' | 'record-failure', min: number, c = three) =>
+        applyBreaker(applyBreaker(s, { type: 'check', track: 'recovery' }, c, ch(at(min))), { type: outcome, track: 'recovery' }, c, ch(at(min + 1)));
+
+      it('stays half-open after each success short of N, granting the next trial at once; the Nth success closes', () => {
+        const open = fail(emptyState('default', t0), 'recovery', 3, three);
+        const one = trialAndRecord(open, 'record-success', 30);
+        expect(one.breaker.recovery).toMatchObject({ status: 'open', trialSuccesses: 1 });
+        expect(one.breaker.recovery.trialAt).toBeUndefined();
+        // No new cooldown between trials: the next run may try right away.
+        expect(viewTrack(one, 'recovery', three, at(32))).toMatchObject({ state: 'half-open', allowed: true, trialSuccesses: 1, successThreshold: 3 });
+        expect(one.events.at(-1)).toMatchObject({ type: 'trial-success', reason: 'half-open trial 1 of 3 succeeded' });
+        const two = trialAndRecord(one, 'record-success', 32);
+        expect(two.breaker.recovery).toMatchObject({ status: 'open', trialSuccesses: 2 });
+        // While a trial is in flight, others wait.
+        const inFlight = applyBreaker(two, { type: 'check', track: 'recovery' }, three, ch(at(34)));
+        expect(viewTrack(inFlight, 'recovery', three, at(35)).allowed).toBe(false);
+        const closed = applyBreaker(inFlight, { type: 'record-success', track: 'recovery' }, three, ch(at(35)));
+        expect(viewTrack(closed, 'recovery', three, at(35))).toMatchObject({ state: 'closed', failures: 0 });
+        expect(closed.breaker.recovery.trialSuccesses).toBeUndefined();
+        expect(closed.events.at(-1)).toMatchObject({ type: 'close', reason: '3 half-open trials in a row succeeded' });
+      });
+
+      it('any failed trial re-opens the track, restarts the cooldown and the count', () => {
+        const open = fail(emptyState('default', t0), 'recovery', 3, three);
+        const two = trialAndRecord(trialAndRecord(open, 'record-success', 30), 'record-success', 32);
+        const failed = trialAndRecord(two, 'record-failure', 34);
+        expect(failed.breaker.recovery).toMatchObject({ status: 'open', openedAt: at(35).toISOString() });
+        expect(failed.breaker.recovery.trialSuccesses).toBeUndefined();
+        expect(effectiveState(failed.breaker.recovery, three, at(64))).toBe('open');
+        expect(effectiveState(failed.breaker.recovery, three, at(65))).toBe('half-open');
+        // The count starts again from zero after the next cooldown.
+        expect(trialAndRecord(failed, 'record-success', 65).breaker.recovery).toMatchObject({ status: 'open', trialSuccesses: 1 });
+      });
+
+      it('a person opening or closing the track clears the count', () => {
+        const one = trialAndRecord(fail(emptyState('default', t0), 'recovery', 3, three), 'record-success', 30);
+        expect(applyBreaker(one, { type: 'open', track: 'recovery', reason: 'hold' }, three, ch(at(31))).breaker.recovery.trialSuccesses).toBeUndefined();
+        expect(applyBreaker(one, { type: 'close', track: 'recovery' }, three, ch(at(31))).breaker.recovery.trialSuccesses).toBeUndefined();
+      });
+
+      it('the default of 1 closes on the first successful trial, as before', () => {
+        const open = fail(emptyState('default', t0), 'recovery', 3, ho);
+        expect(viewTrack(trialAndRecord(open, 'record-success', 30, ho), 'recovery', ho, at(31)).state).toBe('closed');
+      });
+    });
     it('without half-open-after, reset is manual only', () => {
       const s = fail(emptyState('default', t0), 'recovery', 3);
       expect(effectiveState(s.breaker.recovery, cfg, at(60 * 24 * 30))).toBe('open');

@@ -66,7 +66,7 @@ export function breakerConfig(policy: Policy, snap: Snapshot): { config: Breaker
       sources[t] = snap.overrides.sources[t];
     }
   }
-  return { config: { thresholds, halfOpenAfterMs: policy.breaker['half-open-after'] }, sources };
+  return { config: { thresholds, halfOpenAfterMs: policy.breaker['half-open-after'], successThreshold: policy.breaker['success-threshold'] }, sources };
 }
 
 function unknownView(track: TrackName, config: BreakerConfig, problem: string): TrackView {
