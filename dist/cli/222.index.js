@@ -624,7 +624,7 @@ exports.validateMetricName = __webpack_require__(1539).validateMetricName;
 exports.Counter = __webpack_require__(8606);
 exports.Gauge = __webpack_require__(7173);
 exports.Histogram = __webpack_require__(5416);
-exports.Summary = __webpack_require__(5910);
+exports.Summary = __webpack_require__(3529);
 exports.Pushgateway = __webpack_require__(7524);
 
 exports.linearBuckets = __webpack_require__(964).linearBuckets;
@@ -3221,7 +3221,7 @@ module.exports.globalRegistry = new Registry();
 
 /***/ }),
 
-/***/ 5910:
+/***/ 3529:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /**
@@ -4993,7 +4993,7 @@ const require_Metric = __webpack_require__(626);
 const require_NoopLogger = __webpack_require__(9140);
 const require_LogRecord = __webpack_require__(8973);
 const require_TextMapPropagator = __webpack_require__(3565);
-const require_trace_flags = __webpack_require__(3245);
+const require_trace_flags = __webpack_require__(5626);
 const require_invalid_span_constants = __webpack_require__(3552);
 const require_spancontext_utils = __webpack_require__(3723);
 const require_ProxyTracer = __webpack_require__(3861);
@@ -6122,7 +6122,7 @@ exports.createTraceState = createTraceState;
 /***/ 3552:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
-__webpack_require__(3245);
+__webpack_require__(5626);
 //#region src/trace/invalid-span-constants.ts
 /**
 * @since 1.0.0
@@ -6379,7 +6379,7 @@ exports.SpanStatusCode = SpanStatusCode;
 
 /***/ }),
 
-/***/ 3245:
+/***/ 5626:
 /***/ ((__unused_webpack_module, exports) => {
 
 //#region src/trace/trace_flags.ts

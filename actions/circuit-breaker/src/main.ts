@@ -8,9 +8,9 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const inputs = readInputs(Inputs, io);
   const { policy } = loadPolicy(inputs.policy, ctx.workspace);
   if (!inputs.token) throw new UserError('Invalid input `token`: expected a token with the repository permission "Variables: read and write"; got nothing');
-  const store = new StateStore({ gh: github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+  const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
   const now = ctx.now();
-  const change = { id: `${ctx.runId}.${ctx.runAttempt}.${process.env.GITHUB_ACTION ?? 'breaker'}.${inputs.command}.${inputs.track}`, now, by: ctx.by };
+  const change = { id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'breaker'}.${inputs.command}.${inputs.track}`, now, by: ctx.by };
   // The incident (KPIs), in the same write as the outcome: a recorded success ends it (by a person when one
   // dispatched this run); a failure recorded by the run that ended it reopens it (its recovery did not hold).
   const incident = { ...change, id: `${change.id}.incident` };

@@ -34,7 +34,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     throw new UserError('Invalid input `token`: expected a token with the repository permissions "Actions: read" (jobs and logs) and "Variables: read and write" (the incident session); got nothing');
   }
   const compiled = compileClassifier(policy.classify);
-  const gh = github(inputs.token);
+  const gh = await github(inputs.token);
   const dryRun = inputs['dry-run'];
   const now = ctx.now();
   const store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });

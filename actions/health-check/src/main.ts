@@ -85,10 +85,10 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   if (!inputs.record) recording = { kind: 'off', why: '`record: false`' };
   else if (!inputs.token) recording = { kind: 'off', why: 'no `token`' };
   else {
-    const store = new StateStore({ gh: github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+    const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
     // Every job of a run (and of the workflows it calls) shares the run id: the job and step make the id
     // unique, or a second probe in the same run (the recovery workflow's verify job) would not be recorded.
-    const step = `${process.env.GITHUB_JOB ?? 'job'}.${process.env.GITHUB_ACTION ?? 'health-check'}`;
+    const step = `${ctx.job ?? 'job'}.${ctx.action ?? 'health-check'}`;
     const change: Change = { id: `${ctx.runId}.${ctx.runAttempt}.${step}.health.${inputs.scope}`, now: ctx.now(), by: ctx.by };
     try {
       // Healthy again with the incident still open (a person fixed it, or it healed): it ends in the same
@@ -111,7 +111,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const verdict = shouldRecover(window, result.status, trigger);
 
   const report = healthReport(result);
-  const reportPath = path.join(ctx.runnerTemp, `recovery-health-${inputs.scope}-${process.env.GITHUB_ACTION || ctx.runId}.json`);
+  const reportPath = path.join(ctx.runnerTemp, `recovery-health-${inputs.scope}-${ctx.action || ctx.runId}.json`);
   mkdirSync(path.dirname(reportPath), { recursive: true });
   writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
 

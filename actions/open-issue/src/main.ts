@@ -60,7 +60,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const { policy } = loadPolicy(inputs.policy, ctx.workspace);
   if (!inputs.token) throw new UserError('Invalid input `token`: expected a token with the repository permission "Issues: read and write"; got nothing');
 
-  const gh = github(inputs.token);
+  const gh = await github(inputs.token);
   const dryRun = inputs['dry-run'];
   const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
   const now = ctx.now();
@@ -89,7 +89,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const out =
     inputs.mode === 'open'
       ? await open({ ...common, labels, assignees: inputs.assignees ?? policy.escalate.assignees, title: inputs.title })
-      : await resolve({ ...common, changeId: `${ctx.runId}.${ctx.runAttempt}.${process.env.GITHUB_ACTION ?? 'open-issue'}.resolve`, by: ctx.by });
+      : await resolve({ ...common, changeId: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'open-issue'}.resolve`, by: ctx.by });
 
   io.setOutput('issue-number', out.issue?.number ?? '');
   io.setOutput('issue-url', out.issue?.url ?? '');

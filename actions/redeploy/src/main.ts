@@ -99,7 +99,7 @@ export async function run(deps: ActionDeps): Promise<void> {
   const plan = planSteps(inputs, policy);
   const dispatchInputs = planDispatchInputs(inputs, policy);
 
-  const gh = deps.github(inputs.token);
+  const gh = await deps.github(inputs.token);
   const env: Env = {
     deps,
     inputs,
@@ -108,7 +108,7 @@ export async function run(deps: ActionDeps): Promise<void> {
     store: new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) }),
     runs: new RunsAdapter(gh, ctx.repo, { log: (m) => io.info(m), scale: pollScale() }),
     repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
-    changeId: (suffix) => ({ id: `${ctx.runId}.${ctx.runAttempt}.${process.env.GITHUB_ACTION ?? 'redeploy'}.${suffix}`, now: ctx.now(), by: ctx.by }),
+    changeId: (suffix) => ({ id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'redeploy'}.${suffix}`, now: ctx.now(), by: ctx.by }),
     health: () => checkHealth(policy, { log: (m) => io.info(m), onSecret: (v) => io.setSecret(v), secrets: [inputs.token], cwd: ctx.workspace }),
   };
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError, DEFAULT_POLICY, DEFAULT_SCOPE, isValidScope, parsePolicy, SCOPE_HINT, type Policy } from '@recovery/core';
-import { apiUrlFromEnv, createClient, StateStore, type GitHub, type RepoRef } from '@recovery/adapters';
+import { apiUrlFromEnv, StateStore, type GitHub, type RepoRef } from '@recovery/adapters';
+import { createClient } from '@recovery/adapters/octokit';
 import os from 'node:os';
 import { UsageError } from './usage-error';
 

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { context } from '@actions/github';
 import { UserError } from '@recovery/core';
-import { apiUrlFromEnv } from '@recovery/adapters';
 import type { RepoRef } from '@recovery/adapters';
 
-/** What the runner tells an action about its run, read once from the environment. */
+/** What the runner tells an action about its run, read once through @actions/github's context. */
 export interface ActionContext {
   repo: RepoRef;
   apiUrl: string;
@@ -14,6 +13,9 @@ export interface ActionContext {
   event: Record<string, unknown>;
   workspace: string;
   runnerTemp: string;
+  /** GITHUB_JOB and GITHUB_ACTION: tell several steps of one run apart (change ids, file names). */
+  job: string | undefined;
+  action: string | undefined;
   /** `run <id>/<attempt>`: who wrote a state change. */
   by: string;
   /** The link to this run, for issues and summaries. */
@@ -21,31 +23,24 @@ export interface ActionContext {
   now: () => Date;
 }
 
-export function contextFromEnv(env: NodeJS.ProcessEnv = process.env): ActionContext {
-  const full = env.GITHUB_REPOSITORY ?? '';
-  const [owner, repo] = full.split('/');
+export function actionContext(env: NodeJS.ProcessEnv = process.env): ActionContext {
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
   if (!owner || !repo) throw new UserError('GITHUB_REPOSITORY is not set to owner/name: run this inside GitHub Actions (or set it).');
-  let event: Record<string, unknown> = {};
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>;
-    } catch {
-      event = {};
-    }
-  }
-  const runId = Number(env.GITHUB_RUN_ID ?? 0) || 0;
-  const runAttempt = Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1;
-  const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
+  const runId = context.runId || 0;
+  const runAttempt = context.runAttempt || 1;
+  const serverUrl = context.serverUrl.replace(/\/+$/, '');
   return {
     repo: { owner, repo },
-    apiUrl: apiUrlFromEnv(env),
+    apiUrl: (context.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
     serverUrl,
     runId,
     runAttempt,
-    eventName: env.GITHUB_EVENT_NAME ?? 'workflow_dispatch',
-    event,
+    eventName: context.eventName ?? 'workflow_dispatch',
+    event: context.payload as Record<string, unknown>,
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     runnerTemp: env.RUNNER_TEMP ?? env.TMPDIR ?? '/tmp',
+    job: context.job,
+    action: context.action,
     by: `run ${runId}/${runAttempt}`,
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}${runAttempt > 1 ? `/attempts/${runAttempt}` : ''}`,
     now: () => new Date(),

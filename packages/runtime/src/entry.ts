@@ -1,24 +1,25 @@
 import { UserError } from '@recovery/core';
+import type { GitHub } from '@recovery/adapters';
 import type { ActionIO } from './io';
-import { runnerIO } from './runner';
-import { contextFromEnv, type ActionContext } from './context';
-import { createClient, type GitHub } from '@recovery/adapters';
+import { toolkitIO } from './toolkit';
+import { actionContext, type ActionContext } from './context';
 
 export interface ActionDeps {
   io: ActionIO;
   ctx: ActionContext;
-  /** An Octokit for the token (masked first). */
-  github: (token: string) => GitHub;
+  /** An Octokit for the token (masked first); its module is loaded on the first call. */
+  github: (token: string) => Promise<GitHub>;
 }
 
 export function defaultDeps(): ActionDeps {
-  const io = runnerIO();
-  const ctx = contextFromEnv();
+  const io = toolkitIO();
+  const ctx = actionContext();
   return {
     io,
     ctx,
-    github: (token) => {
+    github: async (token) => {
       if (token) io.setSecret(token);
+      const { createClient } = await import('@recovery/adapters/octokit');
       return createClient({
         token,
         baseUrl: ctx.apiUrl,
@@ -35,7 +36,7 @@ export async function runEntry(run: (deps: ActionDeps) => Promise<void>): Promis
     deps = defaultDeps();
     await run(deps);
   } catch (e) {
-    const io = deps?.io ?? runnerIO();
+    const io = deps?.io ?? toolkitIO();
     if (e instanceof UserError) io.setFailed(e.message);
     else {
       io.debug((e as Error)?.stack ?? String(e));

@@ -4,4 +4,4 @@ export * from './inputs';
 export * from './policy';
 export * from './entry';
 export * from './common-inputs';
-export * from './runner';
+export * from './toolkit';

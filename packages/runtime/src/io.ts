@@ -4,7 +4,7 @@ export interface AnnotationProps {
   startLine?: number;
 }
 
-/** Everything an action says to the runner. Tests pass a recording fake; the entry passes runnerIO(). */
+/** Everything an action says to the runner. Tests pass a recording fake; the entry passes toolkitIO() (@actions/core). */
 export interface ActionIO {
   getInput(name: string): string;
   setOutput(name: string, value: string | number | boolean): void;
