@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmulator, DEFAULT_TOKEN, type Emulator, type JobScript, type RepoHandle, type Run, type RunScript } from '@recovery/testkit/emulator';
 import { latestAttempt } from '@recovery/testkit/emulator/runs';
-import { speedEnv } from '@recovery/testkit/speeds';
+import { FAST_ENV, TIME_SCALE } from '@recovery/testkit/speeds';
 import { buildLog, deployLog, smokeLog } from './logs';
 import { SampleService, type Release } from './service';
 
@@ -21,10 +21,11 @@ export const TOKEN = DEFAULT_TOKEN;
 export const POLICY_PATH = '.github/recovery.yml';
 
 /**
- * Time: the emulator's clock runs TIME_SCALE times faster than real time, so a 45-second deploy takes
- * 1.5 real seconds; the actions' run follower polls that much faster too (RECOVERY_POLL_SCALE).
+ * Time: the emulator's clock runs TIME_SCALE times faster than real time (the tests' speed, 100×), so a
+ * 45-second deploy takes 0.45 real seconds; the actions' run follower polls that much faster too
+ * (RECOVERY_POLL_SCALE), and the state store's settle wait is the tests' (see @recovery/testkit/speeds).
  */
-export const TIME_SCALE = 30;
+export { TIME_SCALE };
 export const DEPLOY_MS = 45_000;
 const BUILD_FAILS_AFTER_MS = 15_000;
 const SMOKE_RERUN_MS = 12_000;
@@ -106,7 +107,7 @@ export async function createWorld(): Promise<World> {
     service,
     policy,
     files: { [POLICY_PATH]: policy },
-    actionEnv: speedEnv({ timeScale: TIME_SCALE, settleMs: 100 }),
+    actionEnv: { ...FAST_ENV },
     registryUp: true,
     deployRuns: new Map(),
     shipRelease: async (version) => {

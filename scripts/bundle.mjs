@@ -1,10 +1,11 @@
 // Builds one @vercel/ncc bundle per action (and the CLI) into dist/<name>/.
 // Usage: node scripts/bundle.mjs [name ...]   (default: all)
 import { spawn } from 'node:child_process';
-import { rm, mkdir, readdir } from 'node:fs/promises';
+import { rm, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MANIFEST, distDigest, inputsDigest } from './bundle-inputs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ACTIONS = ['health-check', 'evaluate-recovery', 'circuit-breaker', 'redeploy', 'open-issue'];
@@ -48,3 +49,9 @@ await Promise.all(
     }
   }),
 );
+
+// A full build records what it was built from (see scripts/bundle-inputs.mjs): check-dist then need not
+// rebuild while neither the inputs nor dist/ change.
+if (wanted.length === Object.keys(entries).length) {
+  await writeFile(MANIFEST, `${JSON.stringify({ inputs: inputsDigest(), dist: distDigest() }, null, 2)}\n`);
+}

@@ -25,7 +25,7 @@ export interface Speeds {
 }
 
 /** The speeds of tests: a 5 s first poll becomes 50 ms, a 1 s retry back-off 20 ms, the settle 50 ms. */
-export const FAST: Speeds = { timeScale: TIME_SCALE, settleMs: 50, retryBaseMs: 20 };
+export const FAST = { timeScale: TIME_SCALE, settleMs: 50, retryBaseMs: 20 } as const satisfies Speeds;
 
 /** The environment that gives a bundle (or the CLI) these speeds. */
 export function speedEnv(s: Partial<Speeds> = {}): Record<string, string> {
