@@ -1,6 +1,7 @@
 import { UserError, endIncident, renderBreakerSummary, renderKpiFooter, reopenIncident, type State } from '@recovery/core';
 import { StateStore, corruptStateAdvice } from '@recovery/adapters';
-import { loadPolicy, readInputs, type ActionDeps } from '@recovery/runtime';
+import { loadPolicy, readInputs, type ActionDeps, writeOutputs } from '@recovery/runtime';
+import type { Outputs } from './outputs';
 import { runBreaker } from '@recovery/services';
 import { Inputs } from './inputs';
 
@@ -38,18 +39,20 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   );
   for (const w of out.warnings) io.warning(w);
   const v = out.views[inputs.track];
-  io.setOutput('state', v.state);
-  io.setOutput('allowed', v.allowed);
-  io.setOutput('recovery-state', out.views.recovery.state);
-  io.setOutput('deployment-state', out.views.deployment.state);
-  io.setOutput('recovery-failures', out.views.recovery.failures);
-  io.setOutput('deployment-failures', out.views.deployment.failures);
-  io.setOutput('recovery-threshold', out.views.recovery.threshold);
-  io.setOutput('deployment-threshold', out.views.deployment.threshold);
-  io.setOutput('opened-at', v.openedAt ?? '');
-  io.setOutput('reason', v.reason ?? '');
-  io.setOutput('alert-level', out.alert);
-  io.setOutput('state-json', out.state ? JSON.stringify(out.state) : '');
+  writeOutputs<Outputs>(io, {
+    state: v.state,
+    allowed: v.allowed,
+    'recovery-state': out.views.recovery.state,
+    'deployment-state': out.views.deployment.state,
+    'recovery-failures': out.views.recovery.failures,
+    'deployment-failures': out.views.deployment.failures,
+    'recovery-threshold': out.views.recovery.threshold,
+    'deployment-threshold': out.views.deployment.threshold,
+    'opened-at': v.openedAt ?? '',
+    reason: v.reason ?? '',
+    'alert-level': out.alert,
+    'state-json': out.state ? JSON.stringify(out.state) : '',
+  });
 
   const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
   let headline = `\`${inputs.command}\` on the ${inputs.track} track: **${v.state}**, automation ${v.allowed ? 'allowed' : 'not allowed'}.`;

@@ -13,7 +13,8 @@ import {
   type State,
 } from '@recovery/core';
 import { StateStore, corruptStateAdvice } from '@recovery/adapters';
-import { loadPolicy, readInputs, type ActionContext, type ActionDeps } from '@recovery/runtime';
+import { loadPolicy, readInputs, type ActionContext, type ActionDeps, writeOutputs } from '@recovery/runtime';
+import type { Outputs } from './outputs';
 import { breakerConfig, classifyRun, type RunClassification } from '@recovery/services';
 import { Inputs } from './inputs';
 
@@ -102,17 +103,19 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     }
   }
 
-  io.setOutput('decision', result.decision);
-  io.setOutput('reason', result.reason);
-  io.setOutput('category', classification ? classification.category : '');
-  io.setOutput('severity', classification ? classification.severity : '');
-  io.setOutput('matched-rule', classification?.rule?.label ?? '');
-  io.setOutput('evidence', classification?.evidence ?? '');
-  io.setOutput('decision-path', JSON.stringify(result.path));
-  io.setOutput('session-id', sessionId);
-  io.setOutput('requires-approval', result.requiresApproval);
-  io.setOutput('environment', result.environment);
-  io.setOutput('max-attempts', result.maxAttempts ?? '');
+  writeOutputs<Outputs>(io, {
+    decision: result.decision,
+    reason: result.reason,
+    category: classification ? classification.category : '',
+    severity: classification ? classification.severity : '',
+    'matched-rule': classification?.rule?.label ?? '',
+    evidence: classification?.evidence ?? '',
+    'decision-path': JSON.stringify(result.path),
+    'session-id': sessionId,
+    'requires-approval': result.requiresApproval,
+    environment: result.environment,
+    'max-attempts': result.maxAttempts ?? '',
+  });
 
   io.info(`Decision: ${result.decision}. ${result.reason}`);
   for (const [i, p] of result.path.entries()) io.info(`  ${i + 1}. ${p.check}: ${p.result}`);

@@ -22,7 +22,8 @@ import {
   type TargetResult,
 } from '@recovery/core';
 import { StateStore } from '@recovery/adapters';
-import { loadPolicy, readInputs, type ActionDeps } from '@recovery/runtime';
+import { loadPolicy, readInputs, type ActionDeps, writeOutputs } from '@recovery/runtime';
+import type { Outputs } from './outputs';
 import { runHealthChecks } from '@recovery/probe';
 import { Inputs } from './inputs';
 
@@ -115,15 +116,17 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   mkdirSync(path.dirname(reportPath), { recursive: true });
   writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
 
-  io.setOutput('status', result.status);
-  io.setOutput('should-recover', verdict.shouldRecover);
-  io.setOutput('reason', verdict.reason);
-  io.setOutput('healthy-count', result.healthyCount);
-  io.setOutput('total-count', result.totalCount);
-  io.setOutput('failed', JSON.stringify(failedReport(result)));
-  io.setOutput('report', JSON.stringify(report));
-  io.setOutput('report-path', reportPath);
-  io.setOutput('ended-incident', endedIncident);
+  writeOutputs<Outputs>(io, {
+    status: result.status,
+    'should-recover': verdict.shouldRecover,
+    reason: verdict.reason,
+    'healthy-count': result.healthyCount,
+    'total-count': result.totalCount,
+    failed: JSON.stringify(failedReport(result)),
+    report: JSON.stringify(report),
+    'report-path': reportPath,
+    'ended-incident': endedIncident,
+  });
 
   for (const t of result.targets) {
     if (t.status === 'down') io.error(`${t.target}: ${t.error ?? 'failed'}`, { title: `Health: ${t.name} is down` });

@@ -23,7 +23,8 @@ import {
   type State,
 } from '@recovery/core';
 import { GitHubError, IssuesAdapter, StateStore, corruptStateAdvice, type IncidentIssue } from '@recovery/adapters';
-import { loadPolicy, readInputs, type ActionDeps, type ActionIO } from '@recovery/runtime';
+import { loadPolicy, readInputs, type ActionDeps, type ActionIO, writeOutputs } from '@recovery/runtime';
+import type { Outputs } from './outputs';
 import { breakerConfig } from '@recovery/services';
 import { postWebhook } from '@recovery/notify';
 import { Inputs } from './inputs';
@@ -91,9 +92,11 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
       ? await open({ ...common, labels, assignees: inputs.assignees ?? policy.escalate.assignees, title: inputs.title })
       : await resolve({ ...common, changeId: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'open-issue'}.resolve`, by: ctx.by });
 
-  io.setOutput('issue-number', out.issue?.number ?? '');
-  io.setOutput('issue-url', out.issue?.url ?? '');
-  io.setOutput('action', out.action);
+  writeOutputs<Outputs>(io, {
+    'issue-number': out.issue?.number ?? '',
+    'issue-url': out.issue?.url ?? '',
+    action: out.action,
+  });
   const headline = `${out.headline}${dryRun ? ' (dry run: nothing written)' : ''}`;
   io.info(headline.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)').replace(/[*`]/g, ''));
   const lines = [`### Incident issue — scope \`${inputs.scope}\``, '', headline, ''];

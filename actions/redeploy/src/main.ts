@@ -32,7 +32,8 @@ import {
   type TrackName,
 } from '@recovery/core';
 import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, type FollowResult, type GitHub, type RunInfo } from '@recovery/adapters';
-import { loadPolicy, readInputs, type ActionDeps } from '@recovery/runtime';
+import { loadPolicy, readInputs, type ActionDeps, writeOutputs } from '@recovery/runtime';
+import type { Outputs } from './outputs';
 import { runBreaker } from '@recovery/services';
 import { Inputs } from './inputs';
 import { checkHealth, type HealthVerdict } from './health';
@@ -546,16 +547,18 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
 async function finish(env: Env, o: Outcome, durationMs: number): Promise<void> {
   const { io } = env.deps;
   const { inputs } = env;
-  io.setOutput('result', o.result);
-  io.setOutput('run-id', o.run?.id ?? '');
-  io.setOutput('run-url', o.run?.url ?? '');
-  io.setOutput('target-sha', o.target?.sha ?? '');
-  io.setOutput('target-ref', o.target?.ref ?? '');
-  io.setOutput('target-artifact', o.target?.artifact ?? '');
-  io.setOutput('replaced-sha', o.replaced?.sha ?? '');
-  io.setOutput('fixed-by-step', o.fixedBy ?? '');
-  io.setOutput('attempts', o.attempts ?? 0);
-  io.setOutput('duration-seconds', Math.round(durationMs / 1000));
+  writeOutputs<Outputs>(io, {
+    result: o.result,
+    'run-id': o.run?.id ?? '',
+    'run-url': o.run?.url ?? '',
+    'target-sha': o.target?.sha ?? '',
+    'target-ref': o.target?.ref ?? '',
+    'target-artifact': o.target?.artifact ?? '',
+    'replaced-sha': o.replaced?.sha ?? '',
+    'fixed-by-step': o.fixedBy ?? '',
+    attempts: o.attempts ?? 0,
+    'duration-seconds': Math.round(durationMs / 1000),
+  });
 
   const report: RedeployReport = {
     mode: inputs.mode,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_SCOPE, SCOPE_HINT, bool, isValidScope } from '@recovery/core';
+import { DEFAULT_POLICY_PATH } from './policy';
 
 /** Input fragments every action shares; each action's own schema spreads them. */
 export const commonInputs = {
@@ -8,7 +9,8 @@ export const commonInputs = {
     .trim()
     .refine(isValidScope, { message: SCOPE_HINT })
     .default(DEFAULT_SCOPE),
-  policy: z.string().optional(),
+  /** A path in the workspace or inline YAML (loadPolicy). */
+  policy: z.string().default(DEFAULT_POLICY_PATH),
   // The value is a secret: the message never shows it (", got" stops the echo). A token with a space or
   // a line break is a pasting mistake, which would otherwise reach the HTTP layer (and its errors).
   token: z

@@ -5,3 +5,4 @@ export * from './policy';
 export * from './entry';
 export * from './common-inputs';
 export * from './toolkit';
+export * from './outputs';
