@@ -1,2 +1,3 @@
 export * from './breaker-service';
 export * from './classify-run';
+export * from './redeploy';

@@ -1,0 +1,4 @@
+export * from './service';
+export * from './inputs';
+export * from './health';
+export * from './steps';

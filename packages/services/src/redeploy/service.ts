@@ -1,0 +1,607 @@
+import {
+  MODE_TRACK,
+  UserError,
+  appendHealth,
+  applyChange,
+  breakerNextSteps,
+  describeTarget,
+  emptyState,
+  fillPlaceholders,
+  formatDuration,
+  historyRecordsArtifacts,
+  isKnownBad,
+  mergeInputs,
+  newestFirst,
+  parseInputsMap,
+  pushEvent,
+  recordAttempt,
+  recordRelease,
+  renderKpiFooter,
+  renderRedeploySummary,
+  selectFromReleases,
+  StepSchema,
+  usedPlaceholders,
+  type Attempt,
+  type Policy,
+  type RedeployReport,
+  type RedeployResult,
+  type RunReport,
+  type Selection,
+  type State,
+  type Target,
+  type TrackName,
+} from '@recovery/core';
+import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, type FollowResult, type GitHub, type RunInfo } from '@recovery/adapters';
+import { loadPolicy, type ActionDeps } from '@recovery/runtime';
+import { runBreaker } from '../breaker-service';
+import type { RedeployInputs as Inputs } from './inputs';
+import { checkHealth, type HealthVerdict } from './health';
+import { runStep, stepsFromLines, type NamedStep } from './steps';
+
+/** Every output of redeploy (action.yml `outputs`). */
+export interface RedeployOutputs {
+  result: string;
+  'run-id': number | '';
+  'run-url': string;
+  'target-sha': string;
+  'target-ref': string;
+  'target-artifact': string;
+  'replaced-sha': string;
+  'fixed-by-step': string;
+  attempts: number;
+  'duration-seconds': number;
+}
+
+/** What one redeploy run leaves for its entry to write: the outputs, the job summary, the step's status. */
+export interface RedeployRun {
+  outputs: RedeployOutputs;
+  summary: string;
+  status: { level: 'failed' | 'warning' | 'info'; line: string };
+}
+
+/** Events a person starts: only they may pass an open deployment breaker with `override`. */
+const PERSON_EVENTS = new Set(['workflow_dispatch']);
+const isSha = (s: string | undefined): s is string => Boolean(s && /^[0-9a-f]{40}$/i.test(s));
+
+/**
+ * RECOVERY_POLL_SCALE multiplies the polling intervals and retry waits of the run follower (default 1).
+ * It exists for tests and benchmarks whose GitHub emulator runs its clock faster than real time; the
+ * timeouts people give are never scaled.
+ */
+function pollScale(): number {
+  const v = Number(process.env.RECOVERY_POLL_SCALE);
+  return Number.isFinite(v) && v > 0 && v <= 1 ? v : 1;
+}
+
+/** What a mode did; the common tail turns it into outputs, a summary and a step status. */
+interface Outcome {
+  result: RedeployResult;
+  headline: string;
+  target?: Target;
+  replaced?: { sha?: string; ref?: string; artifact?: string };
+  selection?: Selection;
+  run?: RunReport;
+  steps?: RedeployReport['steps'];
+  fixedBy?: string;
+  verify?: RedeployReport['verify'];
+  attempts?: number;
+  notes?: string[];
+  /** The breaker track whose view the summary shows. */
+  breakerTrack?: TrackName;
+  /** Fail the step although nothing ran (the state needs a person). */
+  failStep?: boolean;
+}
+
+interface Env {
+  deps: ActionDeps;
+  inputs: Inputs;
+  policy: Policy;
+  gh: GitHub;
+  store: StateStore;
+  runs: RunsAdapter;
+  repo: string;
+  changeId: (suffix: string) => { id: string; now: Date; by: string };
+  breakerView?: RedeployReport['breaker'];
+  overridden?: boolean;
+  /** Probes the policy's health checks (undefined when it has none). */
+  health: () => Promise<HealthVerdict | undefined>;
+}
+
+/** Redeploy in one of its modes (rerun, recover, previous, ref): gate on the breaker, act, verify, record. */
+export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<RedeployRun> {
+  const started = Date.now();
+  const { io, ctx } = deps;
+  const { policy } = loadPolicy(inputs.policy, ctx.workspace);
+  if (!inputs.token) throw new UserError('Invalid input `token`: expected a token with "Actions: read and write", "Deployments: read" and "Variables: read and write"; got nothing');
+  if (inputs.override && !PERSON_EVENTS.has(ctx.eventName)) {
+    throw new UserError(`Invalid input \`override\`: expected only in a run a person started (workflow_dispatch); this run was started by ${ctx.eventName}, so automation cannot pass an open breaker`);
+  }
+  // Everything that can be checked without GitHub is checked before the first request.
+  const plan = planSteps(inputs, policy);
+  const dispatchInputs = planDispatchInputs(inputs, policy);
+
+  const gh = await deps.github(inputs.token);
+  const env: Env = {
+    deps,
+    inputs,
+    policy,
+    gh,
+    store: new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) }),
+    runs: new RunsAdapter(gh, ctx.repo, { log: (m) => io.info(m), scale: pollScale() }),
+    repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
+    changeId: (suffix) => ({ id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'redeploy'}.${suffix}`, now: ctx.now(), by: ctx.by }),
+    health: () => checkHealth(policy, { log: (m) => io.info(m), onSecret: (v) => io.setSecret(v), secrets: [inputs.token], cwd: ctx.workspace }),
+  };
+
+  let outcome: Outcome;
+  switch (inputs.mode) {
+    case 'rerun':
+      outcome = await rerunMode(env);
+      break;
+    case 'recover':
+      outcome = await recoverMode(env, plan!);
+      break;
+    default:
+      outcome = await deployMode(env, dispatchInputs!);
+  }
+  return finish(env, outcome, Date.now() - started);
+}
+
+/** The recovery steps for mode recover: the `steps` input (one command a line) or the policy's. */
+function planSteps(inputs: Inputs, policy: Policy): NamedStep[] | undefined {
+  if (inputs.mode !== 'recover') return undefined;
+  if (inputs.steps?.trim()) {
+    // Lines get the policy schema's step defaults (3 attempts, 30 s apart); `timeout` bounds each.
+    const defaults = StepSchema.parse({ run: 'defaults' });
+    return stepsFromLines(inputs.steps, { timeout: inputs.timeout ?? defaults.timeout, retries: defaults.retries, 'retry-delay': defaults['retry-delay'] });
+  }
+  if (policy.recovery.steps.length === 0) {
+    throw new UserError('Invalid input `steps`: expected one command a line, or recovery.steps in the policy; neither gives a step to run');
+  }
+  return policy.recovery.steps.map((s, i) => ({ ...s, name: s.name ?? `step ${i + 1}` }));
+}
+
+/** The workflow inputs for previous/ref, checked for a placeholder that pins the release. */
+function planDispatchInputs(inputs: Inputs, policy: Policy): { workflow: string; environment: string; inputs: Record<string, string> } | undefined {
+  if (inputs.mode !== 'previous' && inputs.mode !== 'ref') return undefined;
+  const workflow = inputs.workflow ?? policy.recovery.redeploy.workflow;
+  if (!workflow) throw new UserError('Invalid input `workflow`: expected the deploy workflow file to dispatch, like deploy.yml (or recovery.redeploy.workflow in the policy); got nothing');
+  const merged = mergeInputs(policy.recovery.redeploy.inputs, parseInputsMap(inputs.inputs));
+  const used = usedPlaceholders(merged);
+  const pinned = used.includes('sha') || used.includes('artifact');
+  const explicitRef = Boolean(inputs['dispatch-ref'] ?? policy.recovery.redeploy.ref);
+  // A dispatch that does not say what to deploy deploys the head of the branch: the broken release.
+  if (inputs.mode === 'previous' && !pinned) {
+    throw new UserError(
+      "Invalid input `inputs`: expected a workflow input that carries the release to deploy, like `sha: '{sha}'` or `image: '{artifact}'` " +
+        '(or the same in the policy under recovery.redeploy.inputs); without one the deploy workflow would deploy the head of its branch, the release being replaced',
+    );
+  }
+  if (inputs.mode === 'ref' && !pinned && !explicitRef && (isSha(inputs.ref) || !inputs.ref)) {
+    throw new UserError(
+      "Invalid input `inputs`: expected a workflow input that carries the release, like `sha: '{sha}'` or `image: '{artifact}'`; " +
+        'GitHub cannot dispatch a workflow on a commit sha, so the deploy workflow must be told what to deploy',
+    );
+  }
+  return { workflow, environment: inputs.environment ?? policy.recovery.redeploy.environment ?? 'production', inputs: merged };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Circuit breaker
+
+/**
+ * Checks the tracks without writing anything (a blocked run makes no mutating request). Automated
+ * deploys are also stopped by an open recovery track; a manual deploy with `override` checks only the
+ * deployment track, which the override passes.
+ */
+async function gate(env: Env, tracks: TrackName[]): Promise<Outcome | undefined> {
+  const { inputs } = env;
+  for (const track of tracks) {
+    const override = inputs.override && track === 'deployment';
+    const out = await runBreaker(env.store, env.policy, { command: 'check', track, override, dryRun: true }, env.changeId(`check.${track}`));
+    if (track === tracks[0]) for (const w of out.warnings) env.deps.io.warning(w);
+    const v = out.views[track];
+    env.breakerView = { track, state: v.state, failures: v.failures, threshold: v.threshold, overridden: Boolean(out.overridden) };
+    if (out.corrupt) {
+      return {
+        result: 'blocked',
+        headline: `Blocked: ${corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion)} Nothing was done.`,
+        breakerTrack: track,
+        failStep: true,
+        notes:
+          out.corrupt.futureVersion === undefined
+            ? [`Run the circuit-breaker action with \`command: close\` and \`force: true\` (or \`npx recovery breaker close --force --repo ${env.repo}\`) to keep the bad value in ${out.corrupt.variable}_CORRUPT and start fresh.`]
+            : [],
+      };
+    }
+    if (!v.allowed) {
+      const why = v.state === 'half-open' ? 'half-open and its one trial is already in progress' : v.state;
+      return {
+        result: 'blocked',
+        headline: `Blocked: the ${track} circuit breaker is ${why}${v.reason ? ` (${v.reason})` : ''}. Nothing was done.`,
+        breakerTrack: track,
+        notes: [breakerNextSteps(track, { repo: env.repo, scope: inputs.scope })],
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The real check, right before acting: it records a granted half-open trial or an override. */
+async function commitCheck(env: Env, track: TrackName): Promise<Outcome | undefined> {
+  const override = env.inputs.override && track === 'deployment';
+  const out = await runBreaker(env.store, env.policy, { command: 'check', track, override }, env.changeId(`check.${track}`));
+  const v = out.views[track];
+  env.overridden = Boolean(out.overridden);
+  env.breakerView = { track, state: v.state, failures: v.failures, threshold: v.threshold, overridden: env.overridden };
+  if (!v.allowed) {
+    // Another run took the half-open trial between our read and our write.
+    return { result: 'blocked', headline: `Blocked: the ${track} circuit breaker is ${v.state}${v.reason ? ` (${v.reason})` : ''}. Nothing was done.`, breakerTrack: track };
+  }
+  if (env.overridden) env.deps.io.warning('A manual deployment passed the open deployment breaker with `override: true` (recorded in the state).');
+  return undefined;
+}
+
+interface OutcomeRecord {
+  /** A further change to the same document (redeploy's release record). */
+  also?: (s: State) => State;
+  /** The attempt on the scope's open incident; a success that resolves it ends it (KPIs). */
+  attempt: Omit<Attempt, 'success'>;
+  /** This run saw the service healthy afterwards: recorded as a health result, so the verify job's health-check that follows has nothing to write. */
+  healthy?: boolean;
+}
+
+/**
+ * The outcome in one state write: the breaker track, the incident's attempt (and its end), the release
+ * and the health this run saw. The KPIs cost no request of their own.
+ */
+async function recordOutcome(env: Env, track: TrackName, success: boolean, reason: string, rec: OutcomeRecord): Promise<void> {
+  const also = (s: State): State => {
+    let next = rec.also ? rec.also(s) : s;
+    next = recordAttempt(next, env.changeId('incident'), { ...rec.attempt, success });
+    if (success && rec.healthy) next = appendHealth(next, { status: 'healthy' }, env.policy, env.changeId('health'));
+    return next;
+  };
+  const out = await runBreaker(env.store, env.policy, { command: success ? 'record-success' : 'record-failure', track, reason, also }, env.changeId('outcome'));
+  const v = out.views[track];
+  env.breakerView = { track, state: v.state, failures: v.failures, threshold: v.threshold, overridden: env.overridden };
+  if (!success && v.state === 'open') env.deps.io.warning(`The ${track} circuit breaker is now open (${v.failures} consecutive failures): automation on this track stops until a person closes it.`);
+}
+
+/**
+ * Records the dispatch on the deployment track before it is made. A deploy whose outcome cannot be
+ * recorded must not start: the breaker would never count its failures, and automation could deploy
+ * without end. This write proves the token can write the state (a token that cannot fails here, with
+ * nothing deployed), and leaves a trace should the run die before the outcome is recorded.
+ */
+async function recordDispatch(env: Env, reason: string): Promise<void> {
+  const change = env.changeId('dispatch');
+  try {
+    await env.store.update(change.id, (s) => applyChange(s, change, (d) => pushEvent(d, change, { type: 'dispatch', track: 'deployment', reason })));
+  } catch (e) {
+    if (e instanceof GitHubError) throw new GitHubError(`${e.message} Nothing was dispatched.`, e.status);
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Modes
+
+function runReport(r: RunInfo | undefined, f?: FollowResult, foundBy?: string): RunReport | undefined {
+  const run = f?.run ?? r;
+  if (!run) return undefined;
+  const created = Date.parse(run.startedAt ?? run.createdAt);
+  return {
+    id: run.id,
+    url: run.htmlUrl,
+    name: run.name,
+    attempt: run.attempt,
+    status: run.status,
+    conclusion: run.conclusion,
+    jobs: f?.jobs.map((j) => ({ name: j.name, conclusion: j.conclusion, url: j.htmlUrl })),
+    durationMs: run.status === 'completed' && Number.isFinite(created) ? Math.max(0, Date.parse(run.updatedAt) - created) : f?.elapsedMs,
+    foundBy,
+  };
+}
+
+function failedJobs(f: FollowResult): string {
+  const bad = f.jobs.filter((j) => j.conclusion && !['success', 'skipped', 'neutral'].includes(j.conclusion));
+  return bad.length ? `; failed job${bad.length > 1 ? 's' : ''}: ${bad.map((j) => `"${j.name}"`).join(', ')}` : '';
+}
+
+async function rerunMode(env: Env): Promise<Outcome> {
+  const { inputs, policy, runs, deps } = env;
+  const runId = inputs['run-id']!;
+  const max = inputs['max-attempts'] ?? policy.recovery['max-reruns'] + 1;
+  const timeoutMs = inputs.timeout ?? policy.recovery.redeploy.timeout;
+  const blocked = await gate(env, ['recovery']);
+  if (blocked) return blocked;
+  const before = await runs.getRun(runId);
+  const base = { run: runReport(before), attempts: before.attempt, breakerTrack: 'recovery' as const };
+  const name = `${before.name} #${runId}`;
+  if (before.status !== 'completed') return { ...base, result: 'skipped', headline: `Run ${name} is still ${before.status.replace(/_/g, ' ')}: there is nothing to re-run yet.` };
+  if (before.conclusion === 'success') return { ...base, result: 'skipped', headline: `Run ${name} succeeded: there is nothing to re-run.` };
+  if (before.attempt >= max) {
+    return {
+      ...base,
+      result: 'skipped',
+      headline: `Run ${name} is at attempt ${before.attempt}, the most allowed (max-attempts ${max}): not re-running it again. A different fix is needed.`,
+    };
+  }
+  if (inputs['dry-run']) return { ...base, result: 'skipped', headline: `Dry run: would re-run the failed jobs of run ${name} (attempt ${before.attempt + 1} of at most ${max}).` };
+  const denied = await commitCheck(env, 'recovery');
+  if (denied) return denied;
+  await runs.rerunFailedJobs(runId);
+  const attempt = before.attempt + 1;
+  deps.io.info(`Re-running the failed jobs of ${name}: attempt ${attempt} of at most ${max}.`);
+  if (!inputs.wait) {
+    return { ...base, attempts: attempt, result: 'success', headline: `Started attempt ${attempt} of run ${name}; not waiting for it (wait: false), so nothing was recorded on the breaker.` };
+  }
+  const expected = before.startedAt ? Date.parse(before.updatedAt) - Date.parse(before.startedAt) : undefined;
+  const f = await runs.follow(runId, { timeoutMs, expectedMs: expected, attempt, label: `run ${name} attempt ${attempt}` });
+  const out = { ...base, attempts: attempt, run: runReport(undefined, f) };
+  if (f.timedOut) {
+    const reason = `re-run of ${name} (attempt ${attempt}) did not finish within ${formatDuration(timeoutMs)}`;
+    await recordOutcome(env, 'recovery', false, reason, { attempt: { action: 'rerun' } });
+    return { ...out, result: 'timed_out', headline: `Attempt ${attempt} of run ${name} did not finish within ${formatDuration(timeoutMs)}; it may still be running.` };
+  }
+  if (f.run.conclusion === 'success') {
+    // The failed run passes now: the incident it started is over (the verify job reopens it if the service is not healthy).
+    await recordOutcome(env, 'recovery', true, `re-run of ${name} succeeded (attempt ${attempt})`, { attempt: { action: 'rerun', resolved: true } });
+    return { ...out, result: 'success', headline: `Attempt ${attempt} of run ${name} succeeded.` };
+  }
+  await recordOutcome(env, 'recovery', false, `re-run of ${name} (attempt ${attempt}) ended ${f.run.conclusion}${failedJobs(f)}`, { attempt: { action: 'rerun' } });
+  return { ...out, result: 'failure', headline: `Attempt ${attempt} of run ${name} ended ${f.run.conclusion}${failedJobs(f)}.` };
+}
+
+async function recoverMode(env: Env, steps: NamedStep[]): Promise<Outcome> {
+  const { inputs, deps } = env;
+  const { io, ctx } = deps;
+  const blocked = await gate(env, ['recovery']);
+  if (blocked) return blocked;
+  const base = { breakerTrack: 'recovery' as const, attempts: 0 };
+  const names = steps.map((s) => `"${s.name}"`).join(', ');
+  if (inputs['dry-run']) return { ...base, result: 'skipped', headline: `Dry run: would run ${steps.length} recovery step${steps.length > 1 ? 's' : ''} (${names}), checking health after each.` };
+
+  // Healthy already (the alert that started this has cleared): restarting things would only hurt.
+  const initial = await env.health();
+  if (initial?.status === 'healthy') {
+    return { ...base, result: 'skipped', verify: { status: initial.status, detail: initial.detail }, headline: 'The service is healthy already: no recovery step was run.' };
+  }
+  if (!initial) io.warning('The policy has no health checks: each step counts as done when its command succeeds, and nothing verifies the service.');
+
+  const denied = await commitCheck(env, 'recovery');
+  if (denied) return denied;
+  const reports: NonNullable<Outcome['steps']> = [];
+  let health: HealthVerdict | undefined = initial;
+  for (const step of steps) {
+    const t0 = Date.now();
+    const done = await io.group(`Recovery step "${step.name}"`, () => runStep(step, { cwd: ctx.workspace, log: (l) => io.info(l), secrets: [inputs.token] }));
+    health = await env.health();
+    reports.push({
+      name: step.name,
+      attempts: done.attempts,
+      exitCode: done.result.timedOut ? undefined : done.result.exitCode,
+      timedOut: done.result.timedOut,
+      health: health?.status,
+      durationMs: Date.now() - t0,
+      tail: done.tail.length ? done.tail.join('\n') : undefined,
+    });
+    io.info(`after "${step.name}": ${health ? `health is ${health.status} (${health.detail})` : `exit ${done.result.exitCode} (no health checks)`}`);
+    const fixed = health ? health.status === 'healthy' : done.result.exitCode === 0 && step === steps.at(-1) && reports.every((r) => r.exitCode === 0);
+    if (fixed) {
+      const fixedBy = step.name;
+      const verified = Boolean(health);
+      await recordOutcome(env, 'recovery', true, verified ? `recovery step "${fixedBy}" restored health` : `all ${steps.length} recovery steps succeeded (no health checks to verify)`, {
+        attempt: { action: 'recover', resolved: true },
+        healthy: verified,
+      });
+      return {
+        ...base,
+        result: 'success',
+        attempts: reports.length,
+        steps: reports,
+        fixedBy: verified ? fixedBy : undefined,
+        verify: health ? { status: health.status, detail: health.detail } : undefined,
+        headline: verified
+          ? `The service is healthy again after step "${fixedBy}" (${reports.length} of ${steps.length} steps run).`
+          : `All ${steps.length} recovery steps succeeded; the policy has no health checks, so nothing verified the service.`,
+      };
+    }
+  }
+  const last = health ? `still ${health.status}` : 'at least one step failed';
+  await recordOutcome(env, 'recovery', false, `${steps.length} recovery steps ran; the service is ${last}`, { attempt: { action: 'recover' } });
+  return {
+    ...base,
+    result: 'failure',
+    attempts: reports.length,
+    steps: reports,
+    verify: health ? { status: health.status, detail: health.detail } : undefined,
+    headline: `All ${steps.length} recovery steps ran and the service is ${last}.`,
+  };
+}
+
+async function defaultBranch(env: Env): Promise<string> {
+  const repo = env.deps.ctx.event.repository as { default_branch?: string } | undefined;
+  if (repo?.default_branch) return repo.default_branch;
+  try {
+    const { data } = await env.gh.rest.repos.get({ ...env.deps.ctx.repo });
+    return data.default_branch;
+  } catch (e) {
+    throw describeError(e, 'metadata', 'read', `read the default branch of ${env.repo}`, env.repo);
+  }
+}
+
+async function deployMode(env: Env, plan: { workflow: string; environment: string; inputs: Record<string, string> }): Promise<Outcome> {
+  const { inputs, policy, runs, deps, store } = env;
+  const { io, ctx } = deps;
+  const mode = inputs.mode as 'previous' | 'ref';
+  const timeoutMs = inputs.timeout ?? policy.recovery.redeploy.timeout;
+  // An open recovery track stops automated redeploys too; a person's override passes the deployment track.
+  const blocked = await gate(env, inputs.override ? ['deployment'] : ['recovery', 'deployment']);
+  if (blocked) return blocked;
+
+  const snap = await store.current();
+  const state = snap.kind === 'ok' ? snap.state : emptyState(inputs.scope, ctx.now(), ctx.by);
+  const knownBad = state.releases.knownBad;
+  const fromReleases = historyRecordsArtifacts(state.releases.history);
+  const deployments = new DeploymentsAdapter(env.gh, ctx.repo);
+  const notes: string[] = [];
+  const base = { breakerTrack: 'deployment' as const, attempts: 0 };
+
+  let target: Target;
+  let replaced: Outcome['replaced'];
+  let selection: Selection | undefined;
+  if (mode === 'previous') {
+    if (fromReleases) selection = selectFromReleases({ history: state.releases.history, current: state.releases.current, knownBad });
+    else {
+      const sel = await deployments.chooseRelease(plan.environment, knownBad);
+      if (sel.truncated) notes.push(`Only the newest 1,000 deployments of "${plan.environment}" were read.`);
+      selection = sel;
+    }
+    replaced = selection.current;
+    if (!selection.chosen) {
+      const where = fromReleases ? 'in the release history of this scope' : `among the deployments of "${plan.environment}"`;
+      return {
+        ...base,
+        selection,
+        replaced,
+        result: 'no-candidate',
+        headline: `No release to go back to ${where}: none succeeded apart from the current one, or all others are known to be bad. Nothing was deployed; a person must choose (mode: ref).`,
+      };
+    }
+    target = selection.chosen;
+  } else {
+    target = { sha: isSha(inputs.ref) ? inputs.ref : undefined, ref: inputs.ref, artifact: inputs.artifact, source: 'the inputs' };
+    if (fromReleases) replaced = state.releases.current;
+    else {
+      const list = await deployments.list(plan.environment);
+      const newest = newestFirst(list.deployments)[0];
+      replaced = newest ? { sha: newest.sha, ref: newest.ref } : state.releases.current;
+    }
+    if (isKnownBad(target.sha, knownBad) || isKnownBad(target.artifact, knownBad)) {
+      notes.push(`⚠️ ${describeTarget(target)} is on this scope's known-bad list; deploying it anyway because a person asked for it.`);
+      io.warning(`${target.artifact ?? target.sha} is on the known-bad list of scope ${inputs.scope}; deploying it because it was asked for explicitly.`);
+    }
+  }
+
+  const filled = fillPlaceholders(plan.inputs, { sha: target.sha, ref: target.ref, artifact: target.artifact });
+  if (filled.missing.length) {
+    const list = filled.missing.map((p) => `{${p}}`).join(', ');
+    throw new UserError(
+      `Invalid input \`inputs\`: ${list} ha${filled.missing.length > 1 ? 've' : 's'} no value for the target ${describeTarget(target).replace(/`/g, '')}` +
+        (filled.missing.includes('artifact') ? ' (artifacts come from the `artifact` input, or from the release history once redeploys record them)' : '') +
+        (filled.missing.includes('sha') ? ' (give `ref` as a 40-character commit sha)' : '') +
+        '. Nothing was dispatched.',
+    );
+  }
+  const pinned = usedPlaceholders(plan.inputs).some((p) => p === 'sha' || p === 'artifact');
+  const dispatchRef =
+    inputs['dispatch-ref'] ?? policy.recovery.redeploy.ref ?? (mode === 'ref' && !pinned && target.ref && !isSha(target.ref) ? target.ref : await defaultBranch(env));
+  const what = `${describeTarget(target)}${replaced?.sha || replaced?.artifact ? `, replacing ${describeTarget(replaced)}` : ''}`;
+  const withTarget = { ...base, target, replaced, selection, notes };
+
+  if (inputs['dry-run']) {
+    return { ...withTarget, result: 'skipped', headline: `Dry run: would dispatch ${plan.workflow} on ${dispatchRef} to deploy ${what}, with inputs ${JSON.stringify(filled.inputs)}.` };
+  }
+  const denied = await commitCheck(env, 'deployment');
+  if (denied) return denied;
+  await recordDispatch(env, `dispatching ${plan.workflow} on ${dispatchRef} to deploy ${describeTarget(target).replace(/`/g, '')}`);
+
+  const markers = [target.sha, target.sha?.slice(0, 7), target.artifact, target.ref !== dispatchRef ? target.ref : undefined].filter((m): m is string => Boolean(m));
+  const d = await runs.dispatch({ workflow: plan.workflow, ref: dispatchRef, inputs: filled.inputs, markers });
+  io.info(`Dispatched ${plan.workflow} on ${dispatchRef} to deploy ${what.replace(/`/g, '')}: run ${d.id} ${d.htmlUrl} (${d.foundBy}).`);
+  const dispatched = { ...withTarget, attempts: 1, run: { id: d.id, url: d.htmlUrl, name: plan.workflow, foundBy: d.foundBy } as RunReport };
+  if (!inputs.wait) {
+    return { ...dispatched, result: 'success', headline: `Dispatched ${plan.workflow} to deploy ${what}; not waiting for it (wait: false), so nothing was verified or recorded.` };
+  }
+
+  const expected = await runs.expectedDuration(plan.workflow);
+  const f = await runs.follow(d.id, { timeoutMs, expectedMs: expected, label: `${plan.workflow} run ${d.id}` });
+  const run = runReport(undefined, f, d.foundBy);
+  const followed = { ...dispatched, run };
+  const ident = target.artifact ?? target.sha?.slice(0, 7) ?? target.ref;
+  // A release a person named (mode ref) or an override is a person's fix, not automation's.
+  const attempt = { action: 'redeploy' as const, byPerson: mode === 'ref' || Boolean(env.overridden), rollback: mode === 'previous' };
+  if (f.timedOut) {
+    await recordOutcome(env, 'deployment', false, `deploy of ${ident} did not finish within ${formatDuration(timeoutMs)} (run ${d.id})`, { attempt });
+    return { ...followed, result: 'timed_out', headline: `The deploy of ${what} did not finish within ${formatDuration(timeoutMs)}; it may still be running: ${f.run.htmlUrl}` };
+  }
+  if (f.run.conclusion !== 'success') {
+    await recordOutcome(env, 'deployment', false, `deploy of ${ident} ended ${f.run.conclusion}${failedJobs(f)} (run ${d.id})`, { attempt });
+    return { ...followed, result: 'failure', headline: `The deploy of ${what} ended ${f.run.conclusion}${failedJobs(f)}: ${f.run.htmlUrl}` };
+  }
+
+  let verify: Outcome['verify'];
+  if (inputs.verify) {
+    const h = await env.health();
+    if (!h) notes.push('The policy has no health checks, so the deploy was not verified.');
+    else {
+      verify = { status: h.status, detail: h.detail };
+      const bad = h.status === 'unhealthy' || (h.status === 'degraded' && policy.health['degraded-is-bad']);
+      if (bad) {
+        await recordOutcome(env, 'deployment', false, `deployed ${ident} but the service is ${h.status} (run ${d.id})`, { attempt });
+        return { ...followed, verify, result: 'failure', headline: `The deploy of ${what} succeeded, but the service is ${h.status} afterwards (${h.detail}).` };
+      }
+    }
+  }
+  // A rollback replaces a failing release; an explicit ref does too while an incident is open.
+  const markReplacedBad = mode === 'previous' || Boolean(state.incident && !state.incident.endedAt);
+  await recordOutcome(env, 'deployment', true, `deployed ${ident} (run ${d.id})${verify ? `, health ${verify.status}` : ''}`, {
+    also: (s) => recordRelease(s, env.changeId('release'), { mode, target, replaced, runId: d.id, markReplacedBad }),
+    // Deployed, and healthy or nothing can tell otherwise (no checks, verify: false): the incident ends.
+    attempt: { ...attempt, resolved: !verify || verify.status === 'healthy' },
+    healthy: verify?.status === 'healthy',
+  });
+  const branded = markReplacedBad && (replaced?.sha || replaced?.artifact) && !(replaced.sha && replaced.sha === target.sha);
+  return {
+    ...followed,
+    verify,
+    result: 'success',
+    headline: `Deployed ${what}${verify ? `; the service is ${verify.status}` : ''}.${branded ? ' The replaced release is now on the known-bad list.' : ''}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function finish(env: Env, o: Outcome, durationMs: number): Promise<RedeployRun> {
+  const { inputs } = env;
+  const outputs: RedeployOutputs = {
+    result: o.result,
+    'run-id': o.run?.id ?? '',
+    'run-url': o.run?.url ?? '',
+    'target-sha': o.target?.sha ?? '',
+    'target-ref': o.target?.ref ?? '',
+    'target-artifact': o.target?.artifact ?? '',
+    'replaced-sha': o.replaced?.sha ?? '',
+    'fixed-by-step': o.fixedBy ?? '',
+    attempts: o.attempts ?? 0,
+    'duration-seconds': Math.round(durationMs / 1000),
+  };
+
+  const report: RedeployReport = {
+    mode: inputs.mode,
+    result: o.result,
+    headline: o.headline,
+    scope: inputs.scope,
+    repo: env.repo,
+    dryRun: inputs['dry-run'],
+    target: o.target,
+    replaced: o.replaced,
+    selection: o.selection,
+    run: o.run,
+    steps: o.steps,
+    fixedBy: o.fixedBy,
+    verify: o.verify,
+    breaker: env.breakerView && env.breakerView.track === (o.breakerTrack ?? MODE_TRACK[inputs.mode]) ? env.breakerView : undefined,
+    notes: o.notes,
+    durationMs,
+  };
+  // Every mode reads the state first (the breaker gate), so this is the last snapshot, not a request.
+  const snap = await env.store.current();
+  const kpiState = snap.kind === 'ok' ? snap.state : snap.kind === 'missing' ? emptyState(inputs.scope, env.deps.ctx.now()) : undefined;
+  const summary = renderRedeploySummary(report) + renderKpiFooter(kpiState, env.deps.ctx.now(), snap.kind === 'corrupt' ? `the state variable ${env.store.variable} is ${snap.problem}` : undefined);
+  const line = o.headline.replace(/[*`]/g, '');
+  const level = o.result === 'failure' || o.result === 'timed_out' || o.failStep ? 'failed' : o.result === 'blocked' || o.result === 'no-candidate' ? 'warning' : 'info';
+  return { outputs, summary, status: { level, line } };
+}
