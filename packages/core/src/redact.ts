@@ -37,11 +37,14 @@ export function redactSecrets(text: string, known: readonly string[] = []): stri
 const ZWSP = '\u200b';
 
 /**
- * Neuters @user, @org/team and #123 so GitHub neither notifies nor links them:
- * a zero-width space after the @ or # keeps the text readable.
+ * Neuters @user, @org/team, #123, owner/repo#123, GH-123 and links to issues, pull requests and
+ * discussions, so that GitHub neither notifies, nor links, nor adds a cross-reference to the issue
+ * named: a zero-width space after the @ or #, or after a link's scheme, keeps the text readable.
  */
 export function neuterMentions(text: string): string {
   return text
+    .replace(/\b(https?)(:\/\/[^\s/]+\/[^\s/]+\/[^\s/]+\/(?:issues|pull|discussions)\/\d)/gi, `$1${ZWSP}$2`)
+    .replace(/([A-Za-z0-9_.-]\/[A-Za-z0-9_.-]+)#(?=\d)/g, `$1#${ZWSP}`)
     .replace(/(^|[^A-Za-z0-9_`])@(?=[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]+)?)/g, `$1@${ZWSP}`)
     .replace(/(^|[^A-Za-z0-9_&/])#(?=\d)/g, `$1#${ZWSP}`)
     .replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`);

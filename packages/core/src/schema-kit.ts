@@ -19,7 +19,10 @@ export const ratio = () => {
     .refine((n) => n >= 0 && n <= 1, { message: what });
 };
 
-/** A duration (`30s`, `5m`, `1h30m`, or seconds as a number), parsed to milliseconds. */
+/** The longest duration a policy or an input may give: Node's timers hold at most 2^31 − 1 ms (24.8 days). */
+export const MAX_DURATION_MS = 24 * 86_400_000;
+
+/** A duration (`30s`, `5m`, `1h30m`, or seconds as a number), parsed to milliseconds, at most 24 days. */
 export const duration = () =>
   z
     .union([z.string(), z.number()], { error: `expected ${DURATION_HINT}` })
@@ -28,6 +31,10 @@ export const duration = () =>
       const ms = parseDuration(v);
       if (ms === undefined) {
         ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}` });
+        return z.NEVER;
+      }
+      if (ms > MAX_DURATION_MS) {
+        ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}, of at most 24d (a longer wait overflows the runtime's timers)` });
         return z.NEVER;
       }
       return ms;

@@ -98,6 +98,25 @@ describe('header values', () => {
     expect(r.secrets.sort()).toEqual(['Bearer s3cr3t-token', 's3cr3t-token']);
   });
 
+  it('masks credentials only: ordinary header values such as true or production get no mask', () => {
+    const r = resolveChecks(
+      [
+        {
+          name: 'api',
+          url: 'https://a.test',
+          headers: { 'X-Synthetic-Check': 'true', 'X-Env': 'production', 'X-Request-Source': 'recovery-monitor', 'X-Api-Key': 'k-123456', Cookie: 'session=abcdef', 'Proxy-Authorization': 'Basic Ym9iOnB3', 'X-Auth-Token': 'tok-9876', 'Private-Token': 'glpat-1234' },
+        },
+      ],
+      {},
+    );
+    expect(r.secrets).not.toContain('true');
+    expect(r.secrets).not.toContain('production');
+    expect(r.secrets).not.toContain('recovery-monitor');
+    expect(r.secrets.sort()).toEqual(['Basic Ym9iOnB3', 'Ym9iOnB3', 'glpat-1234', 'k-123456', 'session=abcdef', 'tok-9876'].sort());
+    // A value from the environment is a credential whatever header carries it.
+    expect(resolveChecks([{ url: 'https://a.test', headers: { 'X-Tenant': '${TENANT_SECRET}' } }], { TENANT_SECRET: 'tenant-42x' }).secrets).toEqual(['tenant-42x']);
+  });
+
   it('masks the password of a URL with credentials', () => {
     expect(resolveChecks([{ url: 'https://bob:pa%24%24word@a.test/' }], {}).secrets).toEqual(['pa$$word']);
   });

@@ -78,6 +78,13 @@ bogus: 1
     expect(err!.problems.length).toBe(6);
   });
 
+  it('refuses a duration longer than the runtime’s timers can wait (24 days), naming the limit', () => {
+    expect(() => parsePolicy('services:\n  api:\n    checks:\n      - url: https://x.test\n        timeout: 25d\n')).toThrow(
+      /services\.api\.checks\[0\]\.timeout: expected a duration like 30s, 5m, 1h or 1h30m, of at most 24d \(a longer wait overflows the runtime's timers\), got "25d"/,
+    );
+    expect(parsePolicy('health:\n  timeout: 24d\n').health.timeout).toBe(24 * 86_400_000);
+  });
+
   it('rejects YAML that does not parse, naming the source', () => {
     expect(() => parsePolicy('a: [1, 2', '.github/recovery.yml')).toThrow(/\.github\/recovery\.yml: not valid YAML/);
   });

@@ -22,6 +22,15 @@ describe('redaction', () => {
     expect(out).not.toMatch(/#1\b/);
     expect(out).toContain('ops@example.com');
   });
+  it('neuters cross-repository references and links to issues, pull requests and discussions', () => {
+    const out = neuterMentions('see octo/api#12, octo/api.js#3 and https://github.com/octo/api/issues/7 or http://ghes.corp/o/r/pull/9, https://github.com/o/r/discussions/4');
+    expect(out).not.toMatch(/octo\/api#12|octo\/api\.js#3/);
+    expect(out).not.toMatch(/https:\/\/github\.com\/octo\/api\/issues\/7|http:\/\/ghes|https:\/\/github\.com\/o\/r\/discussions/);
+    // Still readable: only zero-width spaces were added.
+    expect(out.replace(/\u200b/g, '')).toBe('see octo/api#12, octo/api.js#3 and https://github.com/octo/api/issues/7 or http://ghes.corp/o/r/pull/9, https://github.com/o/r/discussions/4');
+    // Other links and fragments stay as they are.
+    expect(neuterMentions('https://github.com/octo/api/actions/runs/5 and docs.html#intro')).toBe('https://github.com/octo/api/actions/runs/5 and docs.html#intro');
+  });
   it('fences text that contains backticks', () => {
     expect(fence('a ``` b')).toBe('````\na ``` b\n````');
   });

@@ -150,8 +150,13 @@ export function nameChecks(checks: Check[]): Check[] {
   });
 }
 
-/** Header names whose values are never secret; every other header value is masked in the log. */
-const PUBLIC_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'cache-control', 'connection', 'content-type', 'pragma', 'user-agent']);
+/**
+ * Headers that carry credentials: their values are masked in the log. Other header values are not: a
+ * mask on an ordinary value (`X-Synthetic-Check: true`, `X-Env: production`) makes the runner drop every
+ * job output that contains it, so `should-recover=true` would never reach the recovery job.
+ */
+const CREDENTIAL_HEADER = /^(?:(?:proxy-)?authorization|cookie|private-token|api-?key|x-(?:[a-z0-9-]*-)?(?:api-?key|token|secret|signature|password|auth|session)(?:-[a-z0-9-]*)?)$|(?:token|secret|password|passwd|api-?key|credential)/i;
+export const isCredentialHeader = (name: string): boolean => CREDENTIAL_HEADER.test(name.trim());
 /** Shorter values are not masked: masking `1` would blank every 1 in the log (they are never printed anyway). */
 const MIN_SECRET_LENGTH = 4;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -166,7 +171,7 @@ function urlPassword(url: string | undefined): string | undefined {
 
 export interface ResolvedChecks {
   checks: Check[];
-  /** Header values (and the variables expanded into them) and URL passwords, to mask and redact. */
+  /** Credentials to mask and redact: the values of `${NAME}` references, credential headers, URL passwords. */
   secrets: string[];
 }
 
@@ -195,7 +200,12 @@ export function resolveChecks(checks: Check[], env: Readonly<Record<string, stri
         return val;
       });
       headers[name] = expanded;
-      if (!PUBLIC_HEADERS.has(name.toLowerCase()) && expanded.length >= MIN_SECRET_LENGTH) secrets.add(expanded);
+      if (isCredentialHeader(name) && expanded.length >= MIN_SECRET_LENGTH) {
+        secrets.add(expanded);
+        // `Bearer <token>`, `Basic <b64>`: the credential alone too, as it may be printed without its scheme.
+        const credential = /^\s*[A-Za-z]+\s+(\S+)\s*$/.exec(expanded)?.[1];
+        if (credential && credential.length >= MIN_SECRET_LENGTH) secrets.add(credential);
+      }
     }
     return { ...c, headers };
   });
