@@ -1,3 +1,4 @@
 export * from './breaker-service';
 export * from './classify-run';
 export * from './redeploy';
+export * from './incident-issue';
