@@ -27,9 +27,9 @@ function missing(name: string, readme: string): string | undefined {
     const meta = parse(read(`${action[1]}/action.yml`)) as { inputs?: object; outputs?: object };
     return action[2]! in (meta.inputs ?? {}) || action[2]! in (meta.outputs ?? {}) ? undefined : `${action[1]} has no input or output ${action[2]}`;
   }
-  if (name.startsWith('recovery ')) {
+  if (name.startsWith('recovery-cli ')) {
     const [, command, sub] = name.split(' ');
-    const known = new RegExp(`^  recovery ${command} `, 'm').test(USAGE) && (sub === undefined || (command === 'breaker' && new RegExp(`^  ${sub}\\b`, 'm').test(BREAKER_USAGE)));
+    const known = new RegExp(`^  recovery-cli ${command} `, 'm').test(USAGE) && (sub === undefined || (command === 'breaker' && new RegExp(`^  ${sub}\\b`, 'm').test(BREAKER_USAGE)));
     return known ? undefined : `the CLI's usage has no "${name}"`;
   }
   if (name.includes('/')) return existsSync(path.join(REPO_ROOT, name)) ? undefined : `no file ${name}`;
@@ -46,7 +46,7 @@ describe('docs/parity.md', () => {
     for (const row of table) {
       const names = [...row.where.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).filter((n) => !n.startsWith('--'));
       if (!names.length) problems.push(`${row.capability}: names no place`);
-      // A planned row may name the place it will live (recovery probe), which need not exist yet.
+      // A planned row may name the place it will live (recovery-cli probe), which need not exist yet.
       for (const n of row.status.startsWith('done') ? names : []) {
         const why = missing(n, readme);
         if (why) problems.push(`${row.capability}: ${why}`);
@@ -58,8 +58,8 @@ describe('docs/parity.md', () => {
 
   it('fails on a place that does not exist', () => {
     expect(missing('packages/core/src/nowhere.ts', '')).toBe('no file packages/core/src/nowhere.ts');
-    expect(missing('recovery breaker teleport', '')).toBe('the CLI\'s usage has no "recovery breaker teleport"');
-    expect(missing('recovery teleport', '')).toBe('the CLI\'s usage has no "recovery teleport"');
+    expect(missing('recovery-cli breaker teleport', '')).toBe('the CLI\'s usage has no "recovery-cli breaker teleport"');
+    expect(missing('recovery-cli teleport', '')).toBe('the CLI\'s usage has no "recovery-cli teleport"');
     expect(missing('redeploy: warp-speed', '')).toBe('redeploy has no input or output warp-speed');
     expect(missing('breaker.no-such-key', read('README.md'))).toBe("the README's policy reference has no key breaker.no-such-key");
   });

@@ -41,7 +41,7 @@ describe('circuit-breaker action', () => {
     expect(open.outputs).toMatchObject({ state: 'open', allowed: 'false', 'alert-level': 'critical' });
     expect(open.outputs.reason).toContain('3 consecutive recovery failures');
     expect(open.summary).toContain('What to do next');
-    expect(open.summary).toContain(`npx recovery breaker close --repo ${r.fullName}`);
+    expect(open.summary).toContain(`npx --yes github:OWNER/recovery#v1 breaker close --repo ${r.fullName}`);
 
     const kept = await breaker(r, { command: 'close', 'keep-failures': true });
     expect(kept.outputs).toMatchObject({ state: 'closed', allowed: 'true', 'recovery-failures': '3' });

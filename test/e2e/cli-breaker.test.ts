@@ -86,7 +86,7 @@ describe('recovery breaker (CLI) drives the breaker scenarios against the API', 
     emu().clearLog();
     const status = await breaker(r, 'status');
     expect(status.code).toBe(1);
-    expect(status.stderr).toContain('recovery breaker close --force');
+    expect(status.stderr).toContain('recovery-cli breaker close --force');
     expect(writesTo(r)).toEqual([]);
     expect((await breaker(r, 'close')).code).toBe(1);
     expect(r.variable('RECOVERY_STATE')).toBe('{"version":1,"revision":');
@@ -136,7 +136,7 @@ describe('recovery breaker (CLI) drives the breaker scenarios against the API', 
       expect(res.code, args.join(' ')).toBe(2);
       expect(res.stderr).toContain(message);
     }
-    expect((await cli(['breaker', 'explode', '--repo', r.fullName])).stderr).toContain('recovery breaker <command> --repo owner/name');
+    expect((await cli(['breaker', 'explode', '--repo', r.fullName])).stderr).toContain('recovery-cli breaker <command> --repo owner/name');
     expect(emu().requests().filter((e) => e.path.includes(r.fullName))).toEqual([]);
   });
 });

@@ -186,7 +186,7 @@ describe('evaluate-recovery: the decision', () => {
     expect(JSON.parse(res.outputs['decision-path']!)[1]).toEqual({ check: 'breaker (recovery track)', result: 'open: automation not allowed (3 consecutive recovery failures)' });
     expect(writesTo(r)).toEqual([]);
     expect(emu().writes()).toEqual([]);
-    expect(res.summary).toContain(`npx recovery breaker close --repo ${r.fullName}`);
+    expect(res.summary).toContain(`npx --yes github:OWNER/recovery#v1 breaker close --repo ${r.fullName}`);
     expect(res.annotations.find((a) => a.level === 'warning')?.message).toMatch(/^Blocked:/);
   });
 

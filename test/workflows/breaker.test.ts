@@ -70,7 +70,7 @@ describe('three failing recoveries in a row', () => {
     expect(w.repo.issues).toHaveLength(1);
     const blockedComment = issue.comments.at(-1)!.body;
     expect(blockedComment).toContain('What to do next');
-    expect(blockedComment).toContain(`npx recovery breaker close --repo ${w.repo.fullName}`);
+    expect(blockedComment).toContain(`npx --yes github:OWNER/recovery#v1 breaker close --repo ${w.repo.fullName}`);
     expect(blockedComment).toContain('breaker-admin');
     expect(r4.summary).toContain('blocked');
     expect(dispatched).toHaveLength(1);

@@ -61,7 +61,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   if (inputs['dry-run']) headline += ' (dry run: nothing written)';
   io.info(headline.replace(/[*`]/g, ''));
   await io.summary(
-    renderBreakerSummary({ scope: inputs.scope, repo, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources }) +
+    renderBreakerSummary({ scope: inputs.scope, repo, cli: ctx.cli, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources }) +
       renderKpiFooter(out.state, now, out.corrupt ? `the state variable ${out.corrupt.variable} is ${out.corrupt.problem}` : undefined),
   );
   if (out.corrupt?.futureVersion !== undefined) {

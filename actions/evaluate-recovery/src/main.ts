@@ -124,6 +124,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
 
   const summary = renderEvaluationSummary({
     repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
+    cli: ctx.cli,
     scope: inputs.scope,
     result,
     classification,

@@ -10,14 +10,15 @@ import { HISTORY_USAGE, historyCommand } from './commands/history';
 export const USAGE = `recovery — automated deployment recovery for GitHub Actions (operator CLI)
 
 usage:
-  recovery breaker <command> --repo owner/name [--scope S] [--json]   circuit breaker (recovery breaker --help)
-  recovery report --repo owner/name [--scope S] [--json | --format openmetrics | --badge [mttr|status]]
+  recovery-cli breaker <command> --repo owner/name [--scope S] [--json]   circuit breaker (recovery-cli breaker --help)
+  recovery-cli report --repo owner/name [--scope S] [--json | --format openmetrics | --badge [mttr|status]]
                                                                        recovery KPIs (MTTR, availability, MTBF, …)
-  recovery history --repo owner/name [--scope S] [--since 7d] [--json]   incidents and breaker events, newest first
-  recovery evaluate --repo owner/name (--run-id N | --workflow W [--last N])   what the policy would decide (recovery evaluate --help)
-  recovery help
+  recovery-cli history --repo owner/name [--scope S] [--since 7d] [--json]   incidents and breaker events, newest first
+  recovery-cli evaluate --repo owner/name (--run-id N | --workflow W [--last N])   what the policy would decide (recovery-cli evaluate --help)
+  recovery-cli help
 
-environment: GITHUB_TOKEN or GH_TOKEN (token), GITHUB_API_URL (default https://api.github.com)`;
+environment: GITHUB_TOKEN or GH_TOKEN (token), GITHUB_API_URL (default https://api.github.com)
+without installing: npx --yes github:OWNER/recovery#v1 <command> … (OWNER: where the suite is published)`;
 
 export interface CliIO {
   out: (text: string) => void;

@@ -13,6 +13,29 @@ export function escapeCell(text: string): string {
 export interface NextStepsContext {
   repo: string;
   scope: string;
+  /** The operator CLI command (cliCommand); default: the one the README prints. */
+  cli?: string;
+}
+
+/** The name the suite is published under when nothing says otherwise (the README's placeholder). */
+export const PUBLISHED_AS = 'OWNER/recovery';
+
+/** Where the actions came from: the runner's GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF. */
+export interface CliSource {
+  repository?: string;
+  ref?: string;
+}
+
+/**
+ * The command that runs the operator CLI of the same release as the running action, straight from its
+ * repository (the package on the npm registry called `recovery` is someone else's):
+ * `npx --yes github:acme/recovery#v1`. Without a source: `npx --yes github:OWNER/recovery#v1`, as the README says.
+ */
+export function cliCommand(source: CliSource = {}): string {
+  const repository = source.repository && /^[\w.-]+\/[\w.-]+$/.test(source.repository) ? source.repository : undefined;
+  const ref = source.ref && /^[\w./-]+$/.test(source.ref) ? source.ref : undefined;
+  if (!repository) return `npx --yes github:${PUBLISHED_AS}#v1`;
+  return `npx --yes github:${repository}${ref ? `#${ref}` : ''}`;
 }
 
 /** What a person does to close an open track: the CLI command and the admin workflow. */
@@ -25,7 +48,7 @@ export function breakerNextSteps(track: TrackName, ctx: NextStepsContext): strin
     '',
     '1. Find out why it kept failing (the events below, the linked runs, the incident issue).',
     '2. Fix the cause, or deploy a known-good release by hand.',
-    `3. Close the breaker: \`npx recovery breaker close --repo ${ctx.repo}${scopeArg}${trackArg}\` (add \`--keep-failures\` to keep the counts), ` +
+    `3. Close the breaker: \`${ctx.cli ?? cliCommand()} breaker close --repo ${ctx.repo}${scopeArg}${trackArg}\` (add \`--keep-failures\` to keep the counts), ` +
       `or, from the Actions tab, run your breaker workflow (the copy of \`examples/breaker.yml\`, which calls **breaker-admin**) with ${inputs.join(inputs.length > 2 ? ', ' : ' and ')}.`,
   ].join('\n');
 }
@@ -33,6 +56,7 @@ export function breakerNextSteps(track: TrackName, ctx: NextStepsContext): strin
 export function renderBreakerSummary(args: {
   scope: string;
   repo: string;
+  cli?: string;
   views: Record<TrackName, TrackView>;
   alert: AlertLevel;
   state: State | null;

@@ -323,6 +323,6 @@ describe('summary', () => {
 
   it('tells a person how to close the breaker when blocked', () => {
     const md = renderEvaluationSummary({ repo: 'octo/app', scope: 'api', result: d({ breaker: { allowed: false, state: 'open' } }), classification: null, sessionId: '' });
-    expect(md).toContain('npx recovery breaker close --repo octo/app --scope api');
+    expect(md).toContain('npx --yes github:OWNER/recovery#v1 breaker close --repo octo/app --scope api');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TrackView } from '../src/breaker';
+import { cliCommand } from '../src/breaker-report';
 import {
   ISSUE_TEXT_LIMIT,
   capWithEvidence,
@@ -124,16 +125,28 @@ describe('incident issue body', () => {
   it('says how to close an open breaker with the CLI and the admin workflow', () => {
     const { text } = renderIncidentBody(facts({ decision: 'blocked', breaker: { views: views({ state: 'open', allowed: false, failures: 3, openedAt: '2026-01-14T09:00:00.000Z', reason: '3 consecutive recovery failures' }) } }));
     expect(text).toContain('recovery 🔴 open (3 of 3 failures, open since 2026-01-14T09:00:00.000Z: 3 consecutive recovery failures)');
-    expect(text).toContain('npx recovery breaker close --repo octo/app --scope api-prod');
+    expect(text).toContain('npx --yes github:OWNER/recovery#v1 breaker close --repo octo/app --scope api-prod');
     expect(text).toContain('run your breaker workflow (the copy of `examples/breaker.yml`, which calls **breaker-admin**) with `command: close` and `scope: api-prod`');
     // The deployment track: the command and the workflow name the track.
     const deployment = renderIncidentBody(facts({ decision: 'blocked', breaker: { views: { ...views({}), deployment: { ...views({}).recovery, state: 'open', allowed: false, failures: 5, threshold: 5 } } } })).text;
-    expect(deployment).toContain('npx recovery breaker close --repo octo/app --scope api-prod --track deployment');
+    expect(deployment).toContain('npx --yes github:OWNER/recovery#v1 breaker close --repo octo/app --scope api-prod --track deployment');
     expect(deployment).toContain('with `command: close`, `track: deployment`, `scope: api-prod`');
     // Unreadable state: the breaker is unknown, and blocked still tells how to close it.
     const unknown = renderIncidentBody(facts({ decision: 'blocked', breaker: { unavailable: 'the token cannot read repository variables' } })).text;
     expect(unknown).toContain('**Circuit breaker**: unknown — the token cannot read repository variables.');
-    expect(unknown).toContain('npx recovery breaker close');
+    expect(unknown).toContain('npx --yes github:OWNER/recovery#v1 breaker close');
+    // Used from a published copy, the command runs the CLI of the very release the action came from.
+    const acme = renderIncidentBody(facts({ decision: 'blocked', cli: cliCommand({ repository: 'acme/recovery', ref: 'v1.4.0' }), breaker: { unavailable: 'x' } })).text;
+    expect(acme).toContain('`npx --yes github:acme/recovery#v1.4.0 breaker close --repo octo/app --scope api-prod`');
+  });
+
+  it('cliCommand: the repository and ref the action came from; the README’s placeholder when unknown or malformed', () => {
+    expect(cliCommand()).toBe('npx --yes github:OWNER/recovery#v1');
+    expect(cliCommand({ repository: '', ref: '' })).toBe('npx --yes github:OWNER/recovery#v1');
+    expect(cliCommand({ repository: 'acme/recovery', ref: '0123456789abcdef0123456789abcdef01234567' })).toBe('npx --yes github:acme/recovery#0123456789abcdef0123456789abcdef01234567');
+    expect(cliCommand({ repository: 'acme/recovery' })).toBe('npx --yes github:acme/recovery');
+    expect(cliCommand({ repository: 'acme/recovery; rm -rf /', ref: 'v1' })).toBe('npx --yes github:OWNER/recovery#v1');
+    expect(cliCommand({ repository: 'acme/recovery', ref: 'v1 && x' })).toBe('npx --yes github:acme/recovery');
   });
 
   it('neuters mentions and references, redacts secrets and fences the evidence', () => {

@@ -1,5 +1,5 @@
 import { context } from '@actions/github';
-import { UserError } from '@recovery/core';
+import { cliCommand, UserError } from '@recovery/core';
 import type { RepoRef } from '@recovery/adapters';
 
 /** What the runner tells an action about its run, read once through @actions/github's context. */
@@ -20,6 +20,8 @@ export interface ActionContext {
   by: string;
   /** The link to this run, for issues and summaries. */
   runUrl: string;
+  /** The operator CLI of the release this action came from (GITHUB_ACTION_REPOSITORY / GITHUB_ACTION_REF). */
+  cli: string;
   now: () => Date;
 }
 
@@ -44,5 +46,6 @@ export function actionContext(env: NodeJS.ProcessEnv = process.env): ActionConte
     by: `run ${runId}/${runAttempt}`,
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}${runAttempt > 1 ? `/attempts/${runAttempt}` : ''}`,
     now: () => new Date(),
+    cli: cliCommand({ repository: env.GITHUB_ACTION_REPOSITORY, ref: env.GITHUB_ACTION_REF }),
   };
 }

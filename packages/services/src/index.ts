@@ -1,4 +1,3 @@
 export * from './breaker-service';
 export * from './classify-run';
 export * from './redeploy';
-export * from './incident-issue';

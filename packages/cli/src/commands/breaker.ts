@@ -6,7 +6,7 @@ import type { CliContext } from '../context';
 import { UsageError } from '../usage-error';
 import { table } from '../table';
 
-export const BREAKER_USAGE = `recovery breaker <command> --repo owner/name [--scope S] [--policy FILE] [--json]
+export const BREAKER_USAGE = `recovery-cli breaker <command> --repo owner/name [--scope S] [--policy FILE] [--json]
 
 commands:
   status [--export FILE]           both tracks (a table; --json for JSON; --export writes the state JSON)
@@ -20,7 +20,8 @@ commands:
   deployment-threshold N           deployment track threshold (writes DEPLOYMENT_CIRCUIT_BREAKER_THRESHOLD)
   record-success|record-failure [--track T] [--reason R]
 
-T is recovery (default) or deployment. Token: GITHUB_TOKEN or GH_TOKEN. API: GITHUB_API_URL (GitHub Enterprise Server too).`;
+T is recovery (default) or deployment. Token: GITHUB_TOKEN or GH_TOKEN. API: GITHUB_API_URL (GitHub Enterprise Server too).
+Without installing: npx --yes github:OWNER/recovery#v1 breaker <command> … (OWNER: where the suite is published).`;
 
 export interface BreakerFlags {
   track?: string;
@@ -71,7 +72,7 @@ function printOutcome(ctx: CliContext, out: BreakerOutcome, track: TrackName): v
   ctx.out(table(['track', 'state', 'failures', 'threshold', 'opened', 'reason'], rows));
   if (out.backupVariable) ctx.out(`The unreadable state was kept in ${out.backupVariable}; a fresh document was written.`);
   if (out.corrupt?.futureVersion !== undefined) ctx.err(corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion));
-  else if (out.corrupt) ctx.err(`The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. Run \`recovery breaker close --force\` to keep it in ${out.corrupt.variable}_CORRUPT and start fresh.`);
+  else if (out.corrupt) ctx.err(`The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. Run \`recovery-cli breaker close --force\` to keep it in ${out.corrupt.variable}_CORRUPT and start fresh.`);
   for (const w of out.warnings) ctx.err(`warning: ${w}`);
 }
 

@@ -17,8 +17,8 @@ import type { CliContext } from '../context';
 import { table } from '../table';
 import { UsageError } from '../usage-error';
 
-export const EVALUATE_USAGE = `recovery evaluate --repo owner/name --run-id N [--policy FILE] [--scope S] [--json]
-recovery evaluate --repo owner/name --workflow deploy.yml [--last 20] [--policy FILE] [--json]
+export const EVALUATE_USAGE = `recovery-cli evaluate --repo owner/name --run-id N [--policy FILE] [--scope S] [--json]
+recovery-cli evaluate --repo owner/name --workflow deploy.yml [--last 20] [--policy FILE] [--json]
 
 What the policy would decide for failed runs, from their job logs. Reads only: changes nothing.
   --run-id N      one run: its classification, the decision with the checks that led to it, and the

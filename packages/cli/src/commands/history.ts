@@ -3,7 +3,7 @@ import type { CliContext } from '../context';
 import { table } from '../table';
 import { UsageError } from '../usage-error';
 
-export const HISTORY_USAGE = `recovery history --repo owner/name [--scope S] [--since 7d] [--json]
+export const HISTORY_USAGE = `recovery-cli history --repo owner/name [--scope S] [--since 7d] [--json]
 
 A scope's incidents (start, end, outcome, by automation or a person) and its breaker events (failures,
 successes, openings, closings, trials, overrides), merged, newest first. Changes nothing.
@@ -18,7 +18,7 @@ export async function historyCommand(ctx: CliContext, flags: { since?: string })
     since = new Date(ctx.now().getTime() - ms);
   }
   const snap = await ctx.store().read();
-  if (snap.kind === 'corrupt') throw new UserError(`The state variable ${ctx.store().variable} is ${snap.problem}; run \`recovery breaker close --force\` to start fresh.`);
+  if (snap.kind === 'corrupt') throw new UserError(`The state variable ${ctx.store().variable} is ${snap.problem}; run \`recovery-cli breaker close --force\` to start fresh.`);
   const state = snap.kind === 'ok' ? snap.state : emptyState(ctx.scope, ctx.now());
   const entries = scopeHistory(state, since);
   if (ctx.json) {

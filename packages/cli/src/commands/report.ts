@@ -15,7 +15,7 @@ import type { CliContext } from '../context';
 import { table } from '../table';
 import { UsageError } from '../usage-error';
 
-export const REPORT_USAGE = `recovery report --repo owner/name [--scope S] [--period 30d] [--json | --format text|json|openmetrics | --badge [mttr|status]]
+export const REPORT_USAGE = `recovery-cli report --repo owner/name [--scope S] [--period 30d] [--json | --format text|json|openmetrics | --badge [mttr|status]]
 
 Recovery KPIs of a scope: MTTR (mean, p90 over the last 30 incidents), availability and MTBF over the
 period (from the incidents' outage spans), automated-recovery success rate, rollbacks, time the breaker
@@ -45,7 +45,7 @@ export async function reportCommand(ctx: CliContext, flags: ReportFlags, args: s
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`Invalid --format ${JSON.stringify(format)}: expected one of ${REPORT_FORMATS.join(', ')}`);
   const badge = flags.badge ? (args[0] ?? 'mttr') : undefined;
   if (badge !== undefined && !(BADGES as readonly string[]).includes(badge)) throw new UsageError(`Invalid --badge ${JSON.stringify(badge)}: expected mttr or status`);
-  if (args.length > (flags.badge ? 1 : 0)) throw new UsageError(`Unexpected argument ${JSON.stringify(args.at(-1))}: report takes only flags (see recovery report --help)`);
+  if (args.length > (flags.badge ? 1 : 0)) throw new UsageError(`Unexpected argument ${JSON.stringify(args.at(-1))}: report takes only flags (see recovery-cli report --help)`);
   let periodMs: number | undefined;
   if (flags.period !== undefined) {
     const parsed = parseDuration(flags.period);
@@ -53,7 +53,7 @@ export async function reportCommand(ctx: CliContext, flags: ReportFlags, args: s
     periodMs = parsed;
   }
   const snap = await ctx.store().read();
-  if (snap.kind === 'corrupt') throw new UserError(`The state variable ${ctx.store().variable} is ${snap.problem}; run \`recovery breaker close --force\` to start fresh.`);
+  if (snap.kind === 'corrupt') throw new UserError(`The state variable ${ctx.store().variable} is ${snap.problem}; run \`recovery-cli breaker close --force\` to start fresh.`);
   // No state yet means nothing was recorded: the same report as an empty document.
   const now = ctx.now();
   const state = snap.kind === 'ok' ? snap.state : emptyState(ctx.scope, now);

@@ -10,6 +10,8 @@ const ICON: Record<string, string> = { none: '✅', rerun: '🔁', recover: '�
 export interface EvaluationReportInput {
   repo: string;
   scope: string;
+  /** The operator CLI command (cliCommand); default: the one the README prints. */
+  cli?: string;
   result: DecisionResult;
   classification: Classification | null;
   sessionId: string;
@@ -51,6 +53,6 @@ export function renderEvaluationSummary(i: EvaluationReportInput): string {
     lines.push(`<sub>Logs read: ${jobs.join('; ')}.</sub>`, '');
   }
   for (const n of i.notes ?? []) lines.push(`> ${n}`, '');
-  if (r.decision === 'blocked') lines.push(breakerNextSteps('recovery', { repo: i.repo, scope: i.scope }), '');
+  if (r.decision === 'blocked') lines.push(breakerNextSteps('recovery', { repo: i.repo, scope: i.scope, cli: i.cli }), '');
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import type { TrackView } from '../breaker';
-import { breakerNextSteps, escapeCell } from '../breaker-report';
+import { breakerNextSteps, cliCommand, escapeCell } from '../breaker-report';
 import type { PathStep } from '../decision';
 import { formatDuration } from '../duration';
 import { fence, sanitizeExternal } from '../redact';
@@ -23,6 +23,8 @@ export type BreakerFacts = { views: Record<TrackName, TrackView> } | { unavailab
 export interface IncidentFacts {
   /** owner/name, for the breaker commands in the next steps. */
   repo: string;
+  /** The operator CLI command (cliCommand); default: the one the README prints. */
+  cli?: string;
   scope: string;
   status?: string;
   decision?: string;
@@ -115,7 +117,7 @@ const openTracks = (b: BreakerFacts | undefined): TrackName[] => (b && 'views' i
 
 /** What a person does now: close an open breaker (CLI or admin workflow), else look and fix. */
 export function nextSteps(f: IncidentFacts): string {
-  const ctx = { repo: f.repo, scope: f.scope };
+  const ctx = { repo: f.repo, scope: f.scope, cli: f.cli };
   const open = openTracks(f.breaker);
   if (open.length) {
     return open
@@ -135,7 +137,7 @@ export function nextSteps(f: IncidentFacts): string {
     '1. Read the evidence and the linked run: the decision path says why automation did what it did.',
     '2. Fix the cause, or deploy a known-good release by hand.',
     `3. This issue is closed, with the outage duration, when a recovery run finds \`${f.scope}\` healthy again; close it by hand if you resolve it otherwise. ` +
-      `\`npx recovery breaker status --repo ${f.repo}${scopeArg}\` shows whether automation may still act.`,
+      `\`${f.cli ?? cliCommand()} breaker status --repo ${f.repo}${scopeArg}\` shows whether automation may still act.`,
   ].join('\n');
 }
 

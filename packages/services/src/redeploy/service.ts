@@ -100,6 +100,8 @@ interface Env {
   store: StateStore;
   runs: RunsAdapter;
   repo: string;
+  /** The operator CLI command people are told to run. */
+  cli: string;
   changeId: (suffix: string) => { id: string; now: Date; by: string };
   breakerView?: RedeployReport['breaker'];
   overridden?: boolean;
@@ -129,6 +131,7 @@ export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<Redepl
     store: new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) }),
     runs: new RunsAdapter(gh, ctx.repo, { log: (m) => io.info(m), scale: pollScale() }),
     repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
+    cli: ctx.cli,
     changeId: (suffix) => ({ id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'redeploy'}.${suffix}`, now: ctx.now(), by: ctx.by }),
     health: () => checkHealth(policy, { log: (m) => io.info(m), onSecret: (v) => io.setSecret(v), secrets: [inputs.token], cwd: ctx.workspace }),
   };
@@ -210,7 +213,7 @@ async function gate(env: Env, tracks: TrackName[]): Promise<Outcome | undefined>
         failStep: true,
         notes:
           out.corrupt.futureVersion === undefined
-            ? [`Run the circuit-breaker action with \`command: close\` and \`force: true\` (or \`npx recovery breaker close --force --repo ${env.repo}\`) to keep the bad value in ${out.corrupt.variable}_CORRUPT and start fresh.`]
+            ? [`Run the circuit-breaker action with \`command: close\` and \`force: true\` (or \`${env.cli} breaker close --force --repo ${env.repo}\`) to keep the bad value in ${out.corrupt.variable}_CORRUPT and start fresh.`]
             : [],
       };
     }
@@ -220,7 +223,7 @@ async function gate(env: Env, tracks: TrackName[]): Promise<Outcome | undefined>
         result: 'blocked',
         headline: `Blocked: the ${track} circuit breaker is ${why}${v.reason ? ` (${v.reason})` : ''}. Nothing was done.`,
         breakerTrack: track,
-        notes: [breakerNextSteps(track, { repo: env.repo, scope: inputs.scope })],
+        notes: [breakerNextSteps(track, { repo: env.repo, scope: inputs.scope, cli: env.cli })],
       };
     }
   }

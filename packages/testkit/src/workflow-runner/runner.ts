@@ -15,7 +15,7 @@ import { ConcurrencyGroups } from './concurrency';
 import { runShell } from './shell';
 import { LOCAL_CHECKOUT } from './stand-ins';
 import type { Concurrency, JobResult, JobResultValue, RunWorkflowOptions, StandIn, StepOutcome, StepResult, WorkflowResult, WorkflowRun } from './types';
-import { collectUses, field, loadWorkflow, resolveUses, stepLabel, stringField, WorkflowError, type InputDefinition, type LoadedWorkflow, type ProjectLayout } from './workflow';
+import { collectUses, field, loadWorkflow, resolveUses, stepLabel, stringField, WorkflowError, type InputDefinition, type LoadedWorkflow, type ProjectLayout, type SourceRepository, type UsesTarget } from './workflow';
 
 /**
  * The workflow runner: executes this project's workflow files the way GitHub Actions does, with GitHub's
@@ -67,6 +67,8 @@ interface Frame {
   inheritedPermissions?: Permissions;
   /** Concurrency groups held by the callers (a callee that takes one again deadlocks on GitHub). */
   heldGroups: string[];
+  /** The repository (and ref) this file was reached through by name: what its `$/` references are. */
+  source?: SourceRepository;
   /** Runs as a workflow_call (its on.workflow_call.outputs are evaluated). */
   isCall: boolean;
   depth: number;
@@ -312,6 +314,11 @@ function concurrencyOf(token: TemplateToken | undefined, contexts: Contexts, mis
     return { group, cancelInProgress, queue };
   }
   return { group: evaluateString(token, contexts, { misses, where }), cancelInProgress: false, queue: 'single' };
+}
+
+function actionSource(target: UsesTarget, uses: string, frame: Frame): Record<string, string> {
+  const from = ('from' in target && target.from) || (uses.trim().startsWith('$/') ? frame.source : undefined);
+  return { GITHUB_ACTION_REPOSITORY: from?.repository ?? '', GITHUB_ACTION_REF: from?.ref ?? '' };
 }
 
 /** Runs `fn` holding the group (no group: at once); undefined when the arrival was cancelled in the queue. */
@@ -592,7 +599,9 @@ async function runCallJob(plan: JobPlan, ctx: Contexts, permissions: Permissions
     }
     const held = concurrency ? [...frame.heldGroups, concurrency.group] : frame.heldGroups;
     state.trace.push(`${'  '.repeat(frame.depth + 1)}↳ ${plan.path} calls ${callee.file}`);
+    const target = resolveUses(model.ref.value, state.layout, frame.wf.file);
     const nested = await runFrame(state, {
+      source: ('from' in target && target.from) || (model.ref.value.trim().startsWith('$/') ? frame.source : undefined),
       wf: callee,
       prefix: `${plan.path}/`,
       inputs,
@@ -759,7 +768,8 @@ async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environme
         res.with = withValues;
         const r = await runAction(target.name, {
           inputs: withValues,
-          env: { ...processEnv, GITHUB_ACTION: step.id, GITHUB_WORKFLOW_REF: `${state.repository}/${state.workflowPath}@${state.ref}`, RUNNER_TEMP: dirs.temp, PATH: pathVar },
+          // GITHUB_ACTION_REPOSITORY/REF: the repository and ref the action was reached through by name, empty for ./x.
+          env: { ...processEnv, GITHUB_ACTION: step.id, ...actionSource(target, res.uses!, frame), GITHUB_WORKFLOW_REF: `${state.repository}/${state.workflowPath}@${state.ref}`, RUNNER_TEMP: dirs.temp, PATH: pathVar },
           apiUrl: state.opts.emulatorUrl,
           token: state.githubToken,
           repository: state.repository,

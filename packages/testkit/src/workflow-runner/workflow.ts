@@ -171,11 +171,17 @@ export async function loadWorkflow(file: string, root: string): Promise<LoadedWo
 
 export type UsesTarget =
   /** One of this project's actions: run dist/<name>/index.js through the runner harness. */
-  | { kind: 'action'; name: string }
+  | { kind: 'action'; name: string; from?: SourceRepository }
   /** One of this project's reusable workflows, run as a nested workflow_call. */
-  | { kind: 'workflow'; file: string }
+  | { kind: 'workflow'; file: string; from?: SourceRepository }
   /** Anything else: needs a declared stand-in. */
   | { kind: 'foreign'; action: string; ref?: string };
+
+/** The repository and ref a file was reached through, by name (a declared `OWNER/recovery/…@v1`). */
+export interface SourceRepository {
+  repository: string;
+  ref: string;
+}
 
 export interface ProjectLayout {
   /** The checkout the files come from. */
@@ -216,7 +222,7 @@ export function resolveUses(uses: string, layout: ProjectLayout, from?: string):
   const [owner, repo, ...rest] = spec.split('/').filter(Boolean);
   if (owner && repo && layout.local.has(`${owner}/${repo}`.toLowerCase())) {
     if (from && from.startsWith('.github/workflows/')) throw new WorkflowError(`${from}: uses: ${uses}: the suite's own workflows reference their actions and workflows with $/ (the repository they are in), not a name`);
-    return localTarget(rest.join('/'), layout, uses);
+    return { ...localTarget(rest.join('/'), layout, uses), from: { repository: `${owner}/${repo}`, ref: ref ?? '' } } as UsesTarget;
   }
   return { kind: 'foreign', action: spec, ref };
 }
