@@ -45,6 +45,26 @@ function fixture(code: string): string {
 /** A fixture run without any action.yml (no defaults) unless the caller gives metadata. */
 const run = (code: string, opts: RunOptions = {}) => runAction('fixture', { metadata: path.join(bundles, 'no-action.yml'), ...opts, bundle: fixture(code) });
 
+describe('runAction: the Node that runs bundles', () => {
+  it('is the host’s, unless RECOVERY_BUNDLE_NODE names another binary (.ci/run: Node 24, as runs.using: node24)', async () => {
+    const saved = process.env.RECOVERY_BUNDLE_NODE;
+    try {
+      delete process.env.RECOVERY_BUNDLE_NODE;
+      const host = await run(`out('node', process.version);`);
+      expect(host.outputs.node).toBe(process.version);
+      // A wrapper standing in for another Node: it marks the environment, then runs the host's binary.
+      const wrapper = path.join(bundles, 'other-node.sh');
+      writeFileSync(wrapper, `#!/bin/sh\nexport OTHER_NODE=yes\nexec "${process.execPath}" "$@"\n`, { mode: 0o755 });
+      process.env.RECOVERY_BUNDLE_NODE = wrapper;
+      const other = await run(`out('other', process.env.OTHER_NODE ?? 'no');`);
+      expect(other.outputs.other).toBe('yes');
+    } finally {
+      if (saved === undefined) delete process.env.RECOVERY_BUNDLE_NODE;
+      else process.env.RECOVERY_BUNDLE_NODE = saved;
+    }
+  });
+});
+
 describe('runAction: file commands', () => {
   it('parses outputs written as name=value and as heredocs, plus state, env, path and the summary', async () => {
     const r = await run(`

@@ -225,7 +225,9 @@ export async function runAction(name: string, opts: RunOptions = {}): Promise<Ru
   };
 
   const started = Date.now();
-  const child = spawn(process.execPath, [bundle], { cwd: workspace, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // The actions declare `runs.using: node24`: RECOVERY_BUNDLE_NODE runs the bundles under that binary while the
+  // tests and tooling stay on the host's Node (20 is their floor); .ci/run sets it to Node 24.
+  const child = spawn(process.env.RECOVERY_BUNDLE_NODE || process.execPath, [bundle], { cwd: workspace, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   live.add(child);
   let stdout = '';
   let stderr = '';
