@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAction, startHttpServer, tempDir, type RunResult } from '@recovery/testkit/harness';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
-import type { DispatchEvent, RepoHandle } from '@recovery/testkit/emulator';
+import type { DispatchEvent, Emulator, RepoHandle } from '@recovery/testkit/emulator';
 
 const emu = useEmulator();
 let n = 0;
@@ -31,12 +31,14 @@ interface RunOpts {
   env?: Record<string, string>;
   eventName?: string;
   runId?: number;
+  /** The emulator that holds the repository (default: the file's). */
+  emulator?: Emulator;
 }
 
 async function redeploy(r: RepoHandle, inputs: Record<string, string | number | boolean>, o: RunOpts = {}): Promise<RunResult> {
   return runAction('redeploy', {
     inputs,
-    apiUrl: emu().url,
+    apiUrl: (o.emulator ?? emu()).url,
     token: 'test-token',
     repository: r.fullName,
     eventName: o.eventName,
@@ -52,7 +54,7 @@ interface StateDoc {
   events: Array<{ type: string; reason?: string; track?: string }>;
 }
 const stateOf = (r: RepoHandle): StateDoc => JSON.parse(r.variable('RECOVERY_STATE') ?? 'null') as StateDoc;
-const writesTo = (r: RepoHandle) => emu().writes().filter((e) => e.path.includes(`/repos/${r.fullName}/`));
+const writesTo = (r: RepoHandle, e = emu()) => e.writes().filter((x) => x.path.includes(`/repos/${r.fullName}/`));
 const requestsTo = (r: RepoHandle) => emu().requests().filter((e) => e.path.includes(`/repos/${r.fullName}/`));
 const errorOf = (res: RunResult) => res.annotations.find((a) => a.level === 'error')?.message ?? '';
 const show = (res: RunResult) => `${res.stdout}\n${res.stderr}`;
@@ -135,24 +137,44 @@ describe('redeploy: choosing the last good release', () => {
 });
 
 describe('redeploy: dispatch, wait, record', () => {
+  // Here the emulated clock stands still: the dispatched run leaves each status only when the test moves the
+  // clock, and the test does so once the follower has been answered that status, so every phase is seen
+  // whatever the machine's load (at any fixed speed, a loaded machine polls too late to see "queued").
+  const still = useEmulator({ timeScale: 0 });
+
   it('dispatches the deploy workflow for the chosen sha, follows the run to success, and records the release', async () => {
-    const r = repo();
+    const e = still();
+    e.clock.advance(Math.max(0, Date.now() - e.clock.now()));
+    const r = e.createRepo(`octo/redeploy-${++n}`);
     seedHistory(r);
     seedKnownBad(r, [sha('d')]);
     const dispatched: DispatchEvent[] = [];
     r.onDispatch('deploy.yml', (d) => {
       dispatched.push(d);
-      return { durationMs: 4000, jobs: [{ name: 'build' }, { name: 'deploy to production' }] };
+      return { durationMs: 4000, queuedMs: 1000, jobs: [{ name: 'build' }, { name: 'deploy to production' }] };
     });
-    const res = await redeploy(r, { mode: 'previous' });
+    const from = e.log.length;
+    const running = redeploy(r, { mode: 'previous' }, { emulator: e });
+    /** Waits until the follower has been answered the run's status once more (or the action has ended). */
+    const poll = { method: 'GET', route: '/repos/{owner}/{repo}/actions/runs/{run_id}' };
+    const answeredAfter = async (at: number) => {
+      const seen = await Promise.race([e.answered(poll, at), running.then(() => undefined)]);
+      return seen ? e.log.indexOf(seen) + 1 : e.log.length;
+    };
+    const sawQueued = await answeredAfter(from);
+    e.clock.advance(1000); // in progress
+    await answeredAfter(sawQueued);
+    e.clock.advance(3000); // completed
+    const res = await running;
     expect(res.code, show(res)).toBe(0);
     expect(dispatched).toEqual([expect.objectContaining({ ref: 'main', inputs: { sha: sha('b') } })]);
     const run = r.runs.at(-1)!;
     expect(res.outputs).toMatchObject({ result: 'success', 'run-id': String(run.id), 'target-sha': sha('b'), 'replaced-sha': sha('e'), attempts: '1' });
     expect(res.outputs['run-url']).toMatch(new RegExp(`/actions/runs/${run.id}$`));
     // Progress: queued → in progress → each job as it completes.
-    expect(res.stdout).toMatch(/deploy\.yml run \d+: queued/);
-    expect(res.stdout).toMatch(/in progress/);
+    expect(res.stdout).toMatch(/deploy\.yml run \d+: queued \(after/);
+    expect(res.stdout).toMatch(/deploy\.yml run \d+: queued → in progress/);
+    expect(res.stdout).toMatch(/deploy\.yml run \d+: in progress → completed/);
     expect(res.stdout).toMatch(/✓ job "build": success/);
     expect(res.stdout).toMatch(/✓ job "deploy to production": success/);
     const s = stateOf(r);
@@ -163,7 +185,7 @@ describe('redeploy: dispatch, wait, record', () => {
     expect(res.summary).toContain('### ✅ Redeploy the last good release — success');
     // The dispatch recorded before it is made (a token that cannot record deploys nothing), one dispatch;
     // the release record and the breaker outcome land in one write.
-    expect(writesTo(r).map((e) => `${e.method} ${e.route}`)).toEqual([
+    expect(writesTo(r, e).map((x) => `${x.method} ${x.route}`)).toEqual([
       'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
       'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
       'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
@@ -279,18 +301,23 @@ describe('redeploy: dispatch, wait, record', () => {
     r.refuseReturnRunDetails = true;
     emu().addToken('alice-token', {}, { login: 'alice' });
     let ours = 0;
+    let theirs: Promise<unknown> | undefined;
     r.onDispatch('deploy.yml', (d) => {
       if (d.inputs.sha === sha('9')) return { durationMs: 60_000, conclusion: 'failure' };
       ours = d.run_id;
-      // Someone else dispatches the same workflow on the same branch a moment later.
-      setTimeout(() => {
-        void fetch(`${emu().url}/repos/${r.fullName}/actions/workflows/deploy.yml/dispatches`, {
-          method: 'POST',
-          headers: { authorization: 'token alice-token', 'content-type': 'application/json' },
-          body: JSON.stringify({ ref: 'main', inputs: { sha: sha('9') } }),
-        });
-      }, 20);
+      // Someone else dispatches the same workflow on the same branch right after.
+      theirs = fetch(`${emu().url}/repos/${r.fullName}/actions/workflows/deploy.yml/dispatches`, {
+        method: 'POST',
+        headers: { authorization: 'token alice-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ ref: 'main', inputs: { sha: sha('9') } }),
+      });
       return { durationMs: 3000, appearsAfterMs: 150 };
+    });
+    // The action's listings of the runs are held until that dispatch has been answered: it happened in
+    // between, however late the machine lets it arrive.
+    emu().overrideRoute('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', async (ctx, original) => {
+      await theirs;
+      return original({ ...ctx, now: ctx.core.clock.now() });
     });
     const res = await redeploy(r, { mode: 'previous' });
     expect(res.code, show(res)).toBe(0);

@@ -12,7 +12,7 @@ import { SignedUrls } from './blobs';
 import { Clock } from './clock';
 import { Faults, type Fault } from './faults';
 import { RepoHandle } from './repo-handle';
-import { Router, type Core, type Handler, type Method } from './router';
+import { Router, type Core, type Method, type OverrideHandler } from './router';
 import { ROUTES } from './routes';
 import { serveJobLog } from './routes/actions';
 import { RunEngine } from './runs';
@@ -21,7 +21,7 @@ import { RepoState } from './store';
 
 export type { Access, Permission, Permissions, TokenOptions } from './auth';
 export type { Fault, FaultKind } from './faults';
-export type { Handler, Method, Reply, RequestContext, Route } from './router';
+export type { Handler, Method, OverrideHandler, Reply, RequestContext, Route } from './router';
 export type { Conclusion, JobScript, LogSource, Run, RunScript } from './runs';
 export type { LogEntry, Violation } from './server';
 export type { Deployment, DeploymentStatus, DispatchEvent, Environment, Issue, Label, RerunEvent, Variable, Workflow } from './store';
@@ -138,14 +138,25 @@ export class Emulator {
   }
 
   requests(filter: RequestFilter = {}): LogEntry[] {
-    return this.server.log.filter(
-      (e) =>
-        (filter.method === undefined || e.method === filter.method.toUpperCase()) &&
-        (filter.route === undefined || (typeof filter.route === 'string' ? e.route === filter.route : filter.route.test(e.route))) &&
-        (filter.write === undefined || e.write === filter.write) &&
-        (filter.status === undefined || e.status === filter.status) &&
-        (filter.token === undefined || e.token === filter.token),
-    );
+    return this.server.log.filter((e) => matches(e, filter));
+  }
+
+  /**
+   * The first request at or after log index `from` that matches `filter`, once the emulator has answered
+   * it (or dropped it). A test acts at a given point of a client's run by waiting on this rather than on a
+   * deadline: e.g. it moves a still clock (timeScale 0) only after a poller has been answered "queued".
+   */
+  answered(filter: RequestFilter = {}, from = 0): Promise<LogEntry> {
+    const done = (e: LogEntry) => matches(e, filter) && this.server.isFinished(e);
+    const found = this.server.log.slice(from).find(done);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const stop = this.server.whenFinished((e) => {
+        if (!done(e) || this.server.log.indexOf(e) < from) return;
+        stop();
+        resolve(e);
+      });
+    });
   }
 
   /** POST/PUT/PATCH/DELETE requests, whatever their outcome. */
@@ -187,8 +198,12 @@ export class Emulator {
     this.faults.clear();
   }
 
-  /** Replaces a route's handler (tests of the emulator itself); returns a function that restores it. */
-  overrideRoute(method: Method, template: string, handler: Handler): () => void {
+  /**
+   * Replaces a route's handler until the returned function is called (or the test ends). The handler gets
+   * the route's own as its second argument: a test can hold a request until something has happened, then
+   * answer it as the emulator would (`(ctx, original) => held.then(() => original({ ...ctx, now: ctx.core.clock.now() }))`).
+   */
+  overrideRoute(method: Method, template: string, handler: OverrideHandler): () => void {
     return this.router.override(method, template, handler);
   }
 
@@ -200,6 +215,16 @@ export class Emulator {
   routes(): Array<{ method: Method; template: string }> {
     return ROUTES.map((r) => ({ method: r.method, template: r.template }));
   }
+}
+
+function matches(e: LogEntry, filter: RequestFilter): boolean {
+  return (
+    (filter.method === undefined || e.method === filter.method.toUpperCase()) &&
+    (filter.route === undefined || (typeof filter.route === 'string' ? e.route === filter.route : filter.route.test(e.route))) &&
+    (filter.write === undefined || e.write === filter.write) &&
+    (filter.status === undefined || e.status === filter.status) &&
+    (filter.token === undefined || e.token === filter.token)
+  );
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {

@@ -39,6 +39,8 @@ export interface Reply {
 }
 
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
+/** A test's handler in place of a route's; `original` answers as the emulator would (a test may hold a request, then pass it on). */
+export type OverrideHandler = (ctx: RequestContext, original: Handler) => Reply | Promise<Reply>;
 
 export interface Route {
   method: Method;
@@ -68,7 +70,7 @@ interface Compiled {
 
 export class Router {
   private readonly compiled: Compiled[];
-  private readonly overrides = new Map<string, Handler>();
+  private readonly overrides = new Map<string, OverrideHandler>();
 
   constructor(readonly routes: readonly Route[]) {
     this.compiled = routes.map((route) => {
@@ -93,13 +95,14 @@ export class Router {
       const m = c.regex.exec(path);
       if (!m) continue;
       const params = Object.fromEntries(c.names.map((n, i) => [n, safeDecode(m[i + 1]!)]));
-      return { route: c.route, params, handler: this.overrides.get(opKey(method, c.route.template)) ?? c.route.handler };
+      const override = this.overrides.get(opKey(method, c.route.template));
+      return { route: c.route, params, handler: override ? (ctx) => override(ctx, c.route.handler) : c.route.handler };
     }
     return undefined;
   }
 
   /** Replaces a route's handler until the returned function is called (or overrides are cleared). */
-  override(method: Method, template: string, handler: Handler): () => void {
+  override(method: Method, template: string, handler: OverrideHandler): () => void {
     const key = opKey(method, template);
     if (!this.routes.some((r) => opKey(r.method, r.template) === key)) throw new Error(`the emulator has no route ${key} to override`);
     this.overrides.set(key, handler);

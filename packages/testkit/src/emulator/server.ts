@@ -81,6 +81,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ApiServer {
   readonly log: LogEntry[] = [];
   readonly violations: Violation[] = [];
+  /** Log entries whose response is complete (sent, or the connection dropped). */
+  private readonly finished = new WeakSet<LogEntry>();
+  private readonly onFinish = new Set<(entry: LogEntry) => void>();
   private readonly http: http.Server;
   url = '';
 
@@ -103,6 +106,17 @@ export class ApiServer {
     const addr = this.http.address() as AddressInfo;
     this.url = `http://${host}:${addr.port}`;
     return this.url;
+  }
+
+  /** Whether the request of this log entry has been answered (or dropped). */
+  isFinished(entry: LogEntry): boolean {
+    return this.finished.has(entry);
+  }
+
+  /** Calls `f` as each request is answered (or dropped); returns a function that stops it. */
+  whenFinished(f: (entry: LogEntry) => void): () => void {
+    this.onFinish.add(f);
+    return () => void this.onFinish.delete(f);
   }
 
   async close(): Promise<void> {
@@ -132,6 +146,10 @@ export class ApiServer {
       write: WRITE_METHODS.has(method) && !rawReply,
     };
     this.log.push(entry);
+    res.once('close', () => {
+      this.finished.add(entry);
+      for (const f of [...this.onFinish]) f(entry);
+    });
     const requestId = `${randomUUID().slice(0, 8).toUpperCase()}:${randomUUID().slice(0, 6).toUpperCase()}`;
     const headers: Record<string, string> = { 'x-github-request-id': requestId, ...API_HEADERS };
     if (match?.route.requires) headers['x-accepted-github-permissions'] = acceptedPermissions(match.route.requires);
