@@ -6,6 +6,7 @@ import { BREAKER_USAGE, breakerCommand } from './commands/breaker';
 import { REPORT_USAGE, reportCommand } from './commands/report';
 import { EVALUATE_USAGE, evaluateCommand } from './commands/evaluate';
 import { HISTORY_USAGE, historyCommand } from './commands/history';
+import { PROBE_USAGE, probeCommand } from './commands/probe';
 
 export const USAGE = `recovery — automated deployment recovery for GitHub Actions (operator CLI)
 
@@ -14,6 +15,7 @@ usage:
   recovery-cli report --repo owner/name [--scope S] [--json | --format openmetrics | --badge [mttr|status]]
                                                                        recovery KPIs (MTTR, availability, MTBF, …)
   recovery-cli history --repo owner/name [--scope S] [--since 7d] [--json]   incidents and breaker events, newest first
+  recovery-cli probe [--policy FILE] [--service S] [--json] [--export FILE]   the policy's health checks, from this machine
   recovery-cli evaluate --repo owner/name (--run-id N | --workflow W [--last N])   what the policy would decide (recovery-cli evaluate --help)
   recovery-cli help
 
@@ -48,6 +50,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
         format: { type: 'string' },
         period: { type: 'string' },
         since: { type: 'string' },
+        service: { type: 'string' },
         'run-id': { type: 'string' },
         workflow: { type: 'string' },
         last: { type: 'string' },
@@ -78,6 +81,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
           return 0;
         }
         return await reportCommand(makeContext(values, env, io), values, rest);
+      case 'probe':
+        if (values.help) {
+          io.out(PROBE_USAGE);
+          return 0;
+        }
+        return await probeCommand(values, io, env);
       case 'history':
         if (values.help) {
           io.out(HISTORY_USAGE);
