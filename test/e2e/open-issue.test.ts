@@ -331,9 +331,26 @@ describe('open-issue action', () => {
 describe('postWebhook', () => {
   const message = incidentWebhookMessage({ event: 'opened', repo: 'octo/app', scope: 'api', title: 't', issueNumber: 1, issueUrl: 'https://github.com/octo/app/issues/1' });
   it('gives up after its timeout with a warning, never an exception', async () => {
-    const hanging = await startHttpServer(() => new Promise<void>(() => {}));
+    // The webhook holds the request for ever. postWebhook's own timer (300 ms, real) may fire before or after
+    // the request reaches it, depending on how loaded the machine is: the fetch below lets the abort through
+    // only once the webhook holds the request, so the request provably arrived and was left unanswered.
+    let arrived!: () => void;
+    const held = new Promise<void>((resolve) => (arrived = resolve));
+    const hanging = await startHttpServer(() => {
+      arrived();
+      return new Promise<void>(() => {});
+    });
     servers.push(hanging);
-    const w = await postWebhook(`${hanging.url}/hooks/secretpart`, message, { timeoutMs: 300 });
+    const abortOnceHeld: typeof fetch = (input, init) => {
+      const late = new AbortController();
+      const timer = init?.signal;
+      void held.then(() => {
+        if (timer?.aborted) late.abort(timer.reason);
+        else timer?.addEventListener('abort', () => late.abort(timer.reason), { once: true });
+      });
+      return fetch(input, { ...init, signal: late.signal });
+    };
+    const w = await postWebhook(`${hanging.url}/hooks/secretpart`, message, { timeoutMs: 300, fetch: abortOnceHeld });
     expect(w).toBe('Could not reach the notification webhook (no answer within 300ms); the notification was not delivered.');
     expect(hanging.requests).toHaveLength(1);
   });
