@@ -19,7 +19,7 @@ function world(): World {
   return { emu: emu(), repo, svc: undefined as never, files: {} };
 }
 
-const deploy = (w: World, ok: boolean, o: { eventName?: string; inputs?: Record<string, unknown> } = {}) =>
+const deploy = (w: World, ok: boolean, o: { eventName?: string; inputs?: Record<string, string | number | boolean> } = {}) =>
   run({ ...w, files: { '.github/recovery.yml': 'breaker:\n  deployment-threshold: 5\n', 'scripts/deploy.sh': deployScript(ok) } }, 'examples/deploy-gate.yml', {
     eventName: o.eventName ?? 'push',
     ...(o.inputs ? { inputs: o.inputs } : {}),
