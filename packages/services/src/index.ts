@@ -1,3 +1,5 @@
 export * from './breaker-service';
 export * from './classify-run';
 export * from './redeploy';
+export * from './evaluation';
+export * from './health';

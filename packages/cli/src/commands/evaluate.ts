@@ -2,17 +2,14 @@ import {
   DECISIONS,
   compileClassifier,
   decide,
-  emptyState,
-  recoveryGate,
   sanitizeExternal,
-  unreadableGate,
   type Classification,
   type CompiledClassifier,
   type DecisionInput,
   type DecisionResult,
 } from '@recovery/core';
 import { listFailedRuns } from '@recovery/adapters';
-import { breakerConfig, classifyRun, type RunClassification } from '@recovery/services';
+import { classifyRun, evaluationGate, type RunClassification } from '@recovery/services';
 import type { CliContext } from '../context';
 import { table } from '../table';
 import { UsageError } from '../usage-error';
@@ -72,10 +69,7 @@ export async function evaluateCommand(ctx: CliContext, flags: EvaluateFlags, kno
 async function single(ctx: CliContext, compiled: CompiledClassifier, runId: number, known: readonly string[]): Promise<number> {
   const store = ctx.store();
   const snap = await store.read();
-  const { config } = breakerConfig(ctx.policy, snap);
-  const now = ctx.now();
-  const state = snap.kind === 'ok' ? snap.state : snap.kind === 'missing' ? emptyState(ctx.scope, now) : undefined;
-  const breaker = state ? recoveryGate(state, config, now, ctx.by) : unreadableGate(`${store.variable} is ${snap.kind === 'corrupt' ? snap.problem : 'unreadable'}`);
+  const { state, breaker } = evaluationGate(ctx.policy, snap, { variable: store.variable, scope: ctx.scope, now: ctx.now(), by: ctx.by });
   const rc = await classifyRun(ctx.gh, ctx.repo, runId, compiled, { known, log: (m) => ctx.err(m) });
   const result = judge(ctx, rc, breaker, state?.incident ?? null);
   const c = rc.classification;

@@ -1,0 +1,182 @@
+import {
+  UserError,
+  compileClassifier,
+  decide,
+  decisionStartsSession,
+  emptyState,
+  openSession,
+  recoveryGate,
+  renderKpiFooter,
+  renderEvaluationSummary,
+  sanitizeExternal,
+  unreadableGate,
+  type DecisionInput,
+  type Policy,
+  type State,
+} from '@recovery/core';
+import { StateStore, corruptStateAdvice, type Snapshot } from '@recovery/adapters';
+import { loadPolicy, type ActionContext, type ActionDeps } from '@recovery/runtime';
+import { breakerConfig } from '../breaker-service';
+import { classifyRun, type RunClassification } from '../classify-run';
+import type { EvaluationInputs as Inputs } from './inputs';
+
+/** Every output of evaluate-recovery (action.yml `outputs`). */
+export interface EvaluationOutputs {
+  decision: string;
+  reason: string;
+  category: string;
+  severity: string;
+  'matched-rule': string;
+  evidence: string;
+  'decision-path': string;
+  'session-id': string;
+  'requires-approval': boolean;
+  environment: string;
+  'max-attempts': number | '';
+}
+
+/** What one evaluation leaves for its entry to write: the outputs, the job summary, the decision's annotation. */
+export interface EvaluationRun {
+  outputs: EvaluationOutputs;
+  summary: string;
+  status: { level: 'warning' | 'notice'; line: string; title: string };
+}
+
+/**
+ * The scope's state as the decision sees it, from one snapshot: the state (a fresh one when the variable
+ * does not exist yet, none when it cannot be read) and the recovery breaker's gate. An unreadable state
+ * closes the gate: automation waits for a person. The action and the CLI's `evaluate --run-id` share it.
+ */
+export function evaluationGate(
+  policy: Policy,
+  snap: Snapshot,
+  at: { variable: string; scope: string; now: Date; by: string },
+): { state: State | undefined; breaker: DecisionInput['breaker'] } {
+  const { config } = breakerConfig(policy, snap);
+  const state = snap.kind === 'ok' ? snap.state : snap.kind === 'missing' ? emptyState(at.scope, at.now, at.by) : undefined;
+  const breaker = state ? recoveryGate(state, config, at.now, at.by) : unreadableGate(`${at.variable} is ${snap.kind === 'corrupt' ? snap.problem : 'unreadable'}`);
+  return { state, breaker };
+}
+
+/** The failed run of a `workflow_run` event. Only its id is used: nothing from that run is checked out or run. */
+function eventRunId(ctx: ActionContext): number | undefined {
+  if (ctx.eventName !== 'workflow_run') return undefined;
+  const id = (ctx.event.workflow_run as { id?: unknown } | undefined)?.id;
+  return typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : undefined;
+}
+
+/** Free text from the caller, shown in reasons and summaries: one line, no mentions, bounded. */
+const oneLine = (text: string | undefined) => (text === undefined ? undefined : sanitizeExternal(text).replace(/\s+/g, ' ').trim().slice(0, 200) || undefined);
+
+/**
+ * evaluate-recovery: classify the failed run (if any) from its failed jobs' logs, read the breaker and
+ * the open incident in one read, decide, and start or update the incident session (never when blocked
+ * or dry).
+ */
+export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: Inputs): Promise<EvaluationRun> {
+  const { policy } = loadPolicy(inputs.policy, ctx.workspace);
+  if (!inputs.token) {
+    throw new UserError('Invalid input `token`: expected a token with the repository permissions "Actions: read" (jobs and logs) and "Variables: read and write" (the incident session); got nothing');
+  }
+  const compiled = compileClassifier(policy.classify);
+  const gh = await github(inputs.token);
+  const dryRun = inputs['dry-run'];
+  const now = ctx.now();
+  const store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+  const notes: string[] = [];
+
+  // Classify the failed run, if there is one. Evidence helps a person even when the breaker blocks.
+  const runId = inputs['run-id'] ?? eventRunId(ctx);
+  let rc: RunClassification | undefined;
+  if (runId !== undefined) {
+    rc = await io.group(`Classify run ${runId} from its failed jobs' logs`, () =>
+      classifyRun(gh, ctx.repo, runId, compiled, { known: [inputs.token], log: (m) => io.warning(m) }),
+    );
+    const c = rc.classification;
+    io.info(
+      c
+        ? `Run ${runId} (attempt ${rc.run.attempt}): ${c.matched ? `${c.category}/${c.severity} by ${c.rule?.label}` : 'no rule matched'}; read ${rc.bytes} bytes of ${c.jobs.length} failed job log(s) in ${rc.ms} ms.`
+        : `Run ${runId} (attempt ${rc.run.attempt}, ${rc.run.conclusion ?? rc.run.status}) has no failed job to classify.`,
+    );
+    if (rc.run.status !== 'completed') notes.push(`Run ${runId} is still ${rc.run.status}: only the jobs that failed so far were read.`);
+  }
+  const classification = rc?.classification ?? null;
+
+  // One read (breaker, open incident), after the logs: reading large logs takes a while, and a snapshot
+  // read just before the session write needs no staleness re-read (see StateStore.update).
+  const snap = await store.read();
+  for (const v of snap.overrides.invalid) io.warning(`Ignored the override variable ${v}: expected a whole number ≥ 1.`);
+  const { state, breaker } = evaluationGate(policy, snap, { variable: store.variable, scope: inputs.scope, now, by: ctx.by });
+  // Blocked for it: say what a person does about it.
+  if (snap.kind === 'corrupt') io.warning(corruptStateAdvice(store.variable, snap.problem, snap.futureVersion), { title: 'Recovery state unreadable' });
+
+  const result = decide({
+    trigger: ctx.eventName,
+    health: { status: inputs['health-status'], reason: oneLine(inputs['health-reason']) },
+    classification,
+    run: rc ? { id: rc.run.id, attempt: rc.run.attempt, conclusion: rc.run.conclusion } : undefined,
+    breaker,
+    recoveryType: inputs['recovery-type'],
+    skipRecoveryActions: inputs['skip-recovery-actions'],
+    forceRedeploy: inputs['force-redeploy'],
+    incident: state?.incident ?? null,
+    policy,
+  });
+
+  // The incident session: written only when it starts or its decision/category changes; never when blocked or dry.
+  let sessionId = state?.incident?.id ?? '';
+  let after = state;
+  if (decisionStartsSession(result.decision)) {
+    const change = { id: `${ctx.runId}.${ctx.runAttempt}.evaluate-recovery`, now, by: ctx.by };
+    if (dryRun) {
+      const sim = openSession(state!, change, ctx.runId, result.decision, classification);
+      sessionId = sim.sessionId;
+      if (sim.started) notes.push(`Dry run: session ${sessionId} was not recorded.`);
+    } else {
+      let id = sessionId;
+      const r = await store.update(change.id, (s) => {
+        const o = openSession(s, change, ctx.runId, result.decision, classification);
+        id = o.sessionId;
+        return o.state;
+      });
+      sessionId = r.state.incident?.id ?? id;
+      after = r.state;
+    }
+  }
+
+  io.info(`Decision: ${result.decision}. ${result.reason}`);
+  for (const [i, p] of result.path.entries()) io.info(`  ${i + 1}. ${p.check}: ${p.result}`);
+
+  const summary = renderEvaluationSummary({
+    repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
+    cli: ctx.cli,
+    scope: inputs.scope,
+    result,
+    classification,
+    sessionId,
+    run: rc ? { id: rc.run.id, attempt: rc.run.attempt, url: rc.run.url, name: rc.run.name, headBranch: rc.run.headBranch } : undefined,
+    dryRun,
+    notes,
+  });
+  return {
+    outputs: {
+      decision: result.decision,
+      reason: result.reason,
+      category: classification ? classification.category : '',
+      severity: classification ? classification.severity : '',
+      'matched-rule': classification?.rule?.label ?? '',
+      evidence: classification?.evidence ?? '',
+      'decision-path': JSON.stringify(result.path),
+      'session-id': sessionId,
+      'requires-approval': result.requiresApproval,
+      environment: result.environment,
+      'max-attempts': result.maxAttempts ?? '',
+    },
+    summary: summary + renderKpiFooter(after, now, `the state variable ${store.variable} is ${snap.kind === 'corrupt' ? snap.problem : 'unreadable'}`),
+    status: {
+      level: result.decision === 'escalate' || result.decision === 'blocked' ? 'warning' : 'notice',
+      line: result.reason,
+      title: `Recovery decision: ${result.decision}`,
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  STATUS_MARK,
+  TARGET_MARK,
+  UserError,
+  appendHealth,
+  endOnHealthRestored,
+  failedReport,
+  formatDuration,
+  healthOptions,
+  healthReport,
+  healthTrigger,
+  policyChecks,
+  renderHealthSummary,
+  renderKpiFooter,
+  shouldRecover,
+  type Change,
+  type HealthStatus,
+  type Recording,
+  type State,
+  type TargetResult,
+} from '@recovery/core';
+import { StateStore } from '@recovery/adapters';
+import { loadPolicy, type ActionDeps } from '@recovery/runtime';
+import { runHealthChecks } from '@recovery/probe';
+import type { HealthCheckInputs as Inputs } from './inputs';
+
+/** Every output of health-check (action.yml `outputs`). */
+export interface HealthCheckOutputs {
+  status: string;
+  'should-recover': boolean;
+  reason: string;
+  'healthy-count': number;
+  'total-count': number;
+  failed: string;
+  report: string;
+  'report-path': string;
+  'ended-incident': string;
+}
+
+/** What one health check leaves for its entry to write: the outputs, the job summary, the step's status. */
+export interface HealthCheckRun {
+  outputs: HealthCheckOutputs;
+  summary: string;
+  status: { level: 'failed' | 'info'; line: string };
+}
+
+const RANK: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
+const FAIL_RANK = { never: Infinity, degraded: 1, unhealthy: 2 } as const;
+
+function groupTitle(t: TargetResult): string {
+  const what = t.error ?? `${t.httpStatus !== undefined ? `HTTP ${t.httpStatus}, ` : ''}${formatDuration(t.latencyMs)}${t.status === 'slow' ? ' (slow)' : ''}`;
+  return `${TARGET_MARK[t.status]} ${t.name}: ${what.length > 140 ? `${what.slice(0, 137)}...` : what}`;
+}
+
+/**
+ * health-check: probe the targets (the input's, or the policy's services), record the result in the
+ * scope's window (ending an open incident when health is restored), and say whether recovery should start.
+ */
+export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Inputs): Promise<HealthCheckRun> {
+  if (inputs.token) io.setSecret(inputs.token);
+  const { policy, source } = loadPolicy(inputs.policy, ctx.workspace);
+  const checks = inputs.targets ?? policyChecks(policy);
+  if (checks.length === 0) {
+    throw new UserError(
+      `Nothing to check: the \`targets\` input is empty and the policy (${source}) defines no services. ` +
+        'Give `targets` (URLs one a line, or a YAML list of checks) or add services.<name>.checks to the policy.',
+    );
+  }
+  const options = healthOptions(policy, {
+    timeoutMs: inputs.timeout,
+    retries: inputs.retries,
+    retryDelayMs: inputs['retry-delay'],
+    concurrency: inputs.concurrency,
+    expectStatus: inputs['expect-status'],
+    slowThresholdMs: inputs['slow-threshold'],
+    degradedRatio: inputs['degraded-ratio'],
+  });
+  const trigger = healthTrigger(policy);
+
+  io.info(
+    `Checking ${checks.length} target${checks.length === 1 ? '' : 's'} from ${inputs.targets ? 'the targets input' : `the policy (${source})`}: ` +
+      `up to ${options.concurrency} at once, ${formatDuration(options.timeoutMs)} per attempt, ${options.retries} retr${options.retries === 1 ? 'y' : 'ies'} backing off from ${formatDuration(options.retryDelayMs)}.`,
+  );
+  // Targets finish in any order; each one's lines are printed as one group, one group at a time.
+  let printing = Promise.resolve();
+  const result = await runHealthChecks(checks, {
+    ...options,
+    secrets: [inputs.token],
+    onSecret: (s) => io.setSecret(s),
+    onResult: (t) => {
+      printing = printing.then(() =>
+        io.group(groupTitle(t), async () => {
+          for (const line of t.log) io.info(line);
+        }),
+      );
+    },
+    cwd: ctx.workspace,
+  });
+  await printing;
+
+  // Across runs: the scope's window of recent results decides whether to start recovery.
+  let window: HealthStatus[] = [result.status];
+  let recording: Recording;
+  let state: State | undefined;
+  let endedIncident = '';
+  if (!inputs.record) recording = { kind: 'off', why: '`record: false`' };
+  else if (!inputs.token) recording = { kind: 'off', why: 'no `token`' };
+  else {
+    const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+    // Every job of a run (and of the workflows it calls) shares the run id: the job and step make the id
+    // unique, or a second probe in the same run (the recovery workflow's verify job) would not be recorded.
+    const step = `${ctx.job ?? 'job'}.${ctx.action ?? 'health-check'}`;
+    const change: Change = { id: `${ctx.runId}.${ctx.runAttempt}.${step}.health.${inputs.scope}`, now: ctx.now(), by: ctx.by };
+    try {
+      // Healthy again with the incident still open (a person fixed it, or it healed): it ends in the same
+      // write (KPIs), and the workflow resolves its issue (output ended-incident).
+      const up = await store.update(change.id, (s) => {
+        const next = endOnHealthRestored(s, appendHealth(s, result, policy, change), change);
+        endedIncident = s.incident && !next.incident ? s.incident.id : '';
+        return next;
+      });
+      window = up.state.health.window;
+      state = up.state;
+      recording = { kind: up.written ? 'written' : 'unchanged', variable: store.variable };
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      // The probe results stand on their own: report them, and say plainly that the window was not kept.
+      recording = { kind: 'failed', problem: e.message };
+      io.warning(`${e.message} The health result was not recorded; should-recover uses this result alone.`, { title: 'Health result not recorded' });
+    }
+  }
+  const verdict = shouldRecover(window, result.status, trigger);
+
+  const report = healthReport(result);
+  const reportPath = path.join(ctx.runnerTemp, `recovery-health-${inputs.scope}-${ctx.action || ctx.runId}.json`);
+  mkdirSync(path.dirname(reportPath), { recursive: true });
+  writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+
+  for (const t of result.targets) {
+    if (t.status === 'down') io.error(`${t.target}: ${t.error ?? 'failed'}`, { title: `Health: ${t.name} is down` });
+    else if (t.status === 'slow') io.warning(`${t.target} answered in ${formatDuration(t.latencyMs)}, over the slow threshold of ${formatDuration(options.slowThresholdMs)}`, { title: `Health: ${t.name} is slow` });
+  }
+  const line =
+    `${STATUS_MARK[result.status]} ${result.status}: ${result.detail}. ` +
+    (verdict.shouldRecover ? `Recovery should start (${verdict.reason}: ${verdict.badCount} of the last ${verdict.considered} results bad).` : 'No recovery needed.');
+  const noKpis = recording.kind === 'off' ? `the result was not recorded (${recording.why})` : 'the state could not be read';
+  const failed = RANK[result.status] >= FAIL_RANK[inputs['fail-on']];
+  // The line is logged either way; a failing step also says why it fails.
+  if (failed) io.info(line);
+  return {
+    outputs: {
+      status: result.status,
+      'should-recover': verdict.shouldRecover,
+      reason: verdict.reason,
+      'healthy-count': result.healthyCount,
+      'total-count': result.totalCount,
+      failed: JSON.stringify(failedReport(result)),
+      report: JSON.stringify(report),
+      'report-path': reportPath,
+      'ended-incident': endedIncident,
+    },
+    summary: renderHealthSummary({ scope: inputs.scope, result, verdict, recording }) + renderKpiFooter(state, ctx.now(), noKpis),
+    status: failed ? { level: 'failed', line: `Health is ${result.status} (fail-on: ${inputs['fail-on']}): ${result.detail}.` } : { level: 'info', line },
+  };
+}
