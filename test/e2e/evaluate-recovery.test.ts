@@ -114,7 +114,8 @@ describe('evaluate-recovery: fixture logs through the 302', () => {
       const writes = writesTo(r);
       if (c.decision === 'none') expect(writes).toEqual([]);
       else {
-        expect(writes.map((w) => `${w.method} ${w.route} ${w.status}`)).toEqual(['POST /repos/{owner}/{repo}/actions/variables 201']);
+        // The claim of revision 1, then the document (docs/state.md).
+        expect(writes.map((w) => `${w.method} ${w.route} ${w.status}`)).toEqual(['POST /repos/{owner}/{repo}/actions/variables 201', 'POST /repos/{owner}/{repo}/actions/variables 201']);
         expect(stateOf(r).incident).toMatchObject({ id: res.outputs['session-id'], decision: c.decision, category: c.category });
       }
     });
@@ -223,19 +224,17 @@ describe('evaluate-recovery: the decision', () => {
   it('on a schedule with no failed run, recovers an unhealthy service and reads no logs', async () => {
     const r = newRepo();
     emu().clearLog();
-    // The production settle time: with the suite's 50 ms a read the emulator answers in more than 12.5 ms
-    // is already stale when it returns, and the store rightly re-reads before writing.
     const res = await evaluate(r, {
       inputs: { 'health-status': 'unhealthy', 'health-reason': 'health_check_failed' },
       eventName: 'schedule',
       event: makeEvent('schedule', { repository: r.fullName }),
-      env: { RECOVERY_SETTLE_MS: '1500' },
     });
     expect(res.outputs).toMatchObject({ decision: 'recover', category: '', evidence: '', environment: 'production', 'requires-approval': 'true' });
+    // The state read (with the override variables: one listing), then the new document under its claim.
     expect(emu().requests().filter(onRepo(r)).map((e) => `${e.method} ${e.route}`)).toEqual([
       'GET /repos/{owner}/{repo}/actions/variables',
       'POST /repos/{owner}/{repo}/actions/variables',
-      'GET /repos/{owner}/{repo}/actions/variables',
+      'POST /repos/{owner}/{repo}/actions/variables',
     ]);
   });
 

@@ -187,7 +187,7 @@ describe('health-check action', () => {
     const r = repo();
     const policy = `health:\n  trigger: { bad: 3, of: 5 }\n  retries: 0\nservices:\n  web:\n    checks:\n      - url: ${svc.url}/toggle\n`;
     const steps: Array<['up' | 'down', string, number]> = [
-      // [service, should-recover, writes by this run]
+      // [service, should-recover, state writes by this run (each is a claim and the document's write: 2 requests)]
       ['up', 'false', 1], // first result: the document is created
       ['up', 'false', 0],
       ['up', 'false', 0],
@@ -211,9 +211,9 @@ describe('health-check action', () => {
       expect(res.code, res.stdout + res.stderr).toBe(0);
       seen.push(`${i}:${mode}→${res.outputs['should-recover']}/${res.outputs.reason}/${emu().writes().length}w`);
       expect(res.outputs.status).toBe(mode === 'up' ? 'healthy' : 'unhealthy');
-      if (writes === 0) expect(apiRequests(r).map((e) => `${e.method} ${e.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables']);
+      if (writes === 0) expect(apiRequests(r).map((e) => `${e.method} ${e.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables/{name}']);
     }
-    expect(seen).toEqual(steps.map(([mode, recover, writes], i) => `${i}:${mode}→${recover}/${recover === 'true' ? 'persistent_degradation' : 'none'}/${writes}w`));
+    expect(seen).toEqual(steps.map(([mode, recover, writes], i) => `${i}:${mode}→${recover}/${recover === 'true' ? 'persistent_degradation' : 'none'}/${writes * 2}w`));
     const state = JSON.parse(r.variable('RECOVERY_STATE')!) as { health: { last: string; window: string[] } };
     expect(state.health).toMatchObject({ last: 'healthy', window: [] });
   });

@@ -24,20 +24,26 @@ const pollCount = (s: StepCount) => {
   const from = s.routes.findIndex(startsRun);
   return from < 0 ? 0 : s.routes.slice(from).filter(isRunRead).length;
 };
-const isStateRead = (route: string) => route === 'GET /repos/{owner}/{repo}/actions/variables';
+const isStateRead = (route: string) => route === 'GET /repos/{owner}/{repo}/actions/variables' || route === 'GET /repos/{owner}/{repo}/actions/variables/{name}';
 const isStateWrite = (route: string) => /^(PATCH|POST) \/repos\/\{owner\}\/\{repo\}\/actions\/variables/.test(route);
 
+/** Deletions of old write claims: one per write on average, made by whichever write finds them due (GitHub time). */
+const isClaimDelete = (route: string) => route === 'DELETE /repos/{owner}/{repo}/actions/variables/{name}';
+const claimDeletes = (s: StepCount) => s.routes.filter(isClaimDelete).length;
+
 /**
- * A step's requests without the two kinds whose number depends on timing: run polls (how long the
- * followed run takes) and staleness re-reads (a state read right before a state write, when the step had
- * read the state already: the snapshot aged past a quarter of the settle time while the step worked).
+ * A step's requests without the kinds whose number depends on timing: run polls (how long the followed
+ * run takes), freshness re-reads (a state read right before a state write, when the step had read the
+ * state already: its claim was answered long after that read) and old-claim deletions.
  */
 function fixedPart(s: StepCount): { label: string; requests: number; writes: number; stateWrites: number } {
   let stale = 0;
-  s.routes.forEach((r, i) => {
-    if (isStateRead(r) && i + 1 < s.routes.length && isStateWrite(s.routes[i + 1]!) && s.routes.slice(0, i).some(isStateRead)) stale++;
+  const routes = s.routes.filter((r) => !isClaimDelete(r));
+  routes.forEach((r, i) => {
+    if (isStateRead(r) && i + 1 < routes.length && isStateWrite(routes[i + 1]!) && routes.slice(0, i).some(isStateRead)) stale++;
   });
-  return { label: s.label, requests: s.requests - pollCount(s) - stale, writes: s.writes, stateWrites: s.routes.filter(isStateWrite).length };
+  const deletes = claimDeletes(s);
+  return { label: s.label, requests: s.requests - pollCount(s) - stale - deletes, writes: s.writes - deletes, stateWrites: s.routes.filter(isStateWrite).length };
 }
 const polls = (steps: StepCount[]) => steps.reduce((n, s) => n + pollCount(s), 0);
 const total = (steps: StepCount[]) => steps.reduce((n, s) => n + s.requests, 0);
@@ -76,10 +82,10 @@ describe('the recovery loop, end to end', () => {
   it('steady healthy monitor runs: 1 request, 0 writes; a full incident: its request budget, the incident recorded, KPIs in every summary and in the CLI report', async () => {
     await withLoop(async (loop) => {
       const first = await loop.monitor('first monitor run');
-      expect(fixedPart(first)).toMatchObject({ requests: 3, writes: 1 }); // creates the state: read, create, settle re-read
+      expect(fixedPart(first)).toMatchObject({ requests: 3, writes: 2 }); // creates the state: read, claim, create
       for (let i = 0; i < 3; i++) {
         const s = await loop.monitor(`steady ${i}`);
-        expect([s.requests, s.writes, s.routes[0]], s.label).toEqual([1, 0, 'GET /repos/{owner}/{repo}/actions/variables']);
+        expect([s.requests, s.writes, s.routes[0]], s.label).toEqual([1, 0, 'GET /repos/{owner}/{repo}/actions/variables/{name}']);
       }
 
       const steps = await loop.incident();
@@ -101,29 +107,32 @@ describe('the recovery loop, end to end', () => {
         ['pass 3 · open-issue (resolve)', 'closed'],
       ]);
 
-      // The budget, step by step (without run polls and staleness re-reads, bounded below). A request
+      // The budget, step by step (without run polls, staleness re-reads and claim deletions, bounded below). A request
       // more anywhere fails here: that is a regression of the full incident's budget.
       expect(steps.map(fixedPart)).toEqual([
         { label: 'pass 1 · circuit-breaker check', requests: 1, writes: 0, stateWrites: 0 }, // state read
-        { label: 'pass 1 · evaluate-recovery', requests: 6, writes: 1, stateWrites: 1 }, // run, jobs, log; state read, session write, settle re-read
-        { label: 'pass 1 · redeploy (rerun)', requests: 6, writes: 2, stateWrites: 1 }, // state read, run, rerun, jobs; outcome write, settle re-read
+        { label: 'pass 1 · evaluate-recovery', requests: 6, writes: 2, stateWrites: 2 }, // run, jobs, log; state read (listing), claim, session write
+        { label: 'pass 1 · redeploy (rerun)', requests: 6, writes: 3, stateWrites: 2 }, // state read, run, rerun, jobs; claim, outcome write
         { label: 'pass 1 · open-issue (open)', requests: 6, writes: 2, stateWrites: 0 }, // issues, state read, labels, label, issue, issues again (a concurrent run's duplicate)
-        { label: 'pass 2 · health-check (monitor)', requests: 3, writes: 1, stateWrites: 1 }, // state read, health write, settle re-read
+        { label: 'pass 2 · health-check (monitor)', requests: 3, writes: 2, stateWrites: 2 }, // state read, claim, health write
         { label: 'pass 2 · circuit-breaker check', requests: 1, writes: 0, stateWrites: 0 },
-        { label: 'pass 2 · evaluate-recovery', requests: 3, writes: 1, stateWrites: 1 }, // the decision moves on: recover
-        { label: 'pass 2 · redeploy (recover)', requests: 3, writes: 1, stateWrites: 1 },
+        { label: 'pass 2 · evaluate-recovery', requests: 3, writes: 2, stateWrites: 2 }, // the decision moves on: recover
+        { label: 'pass 2 · redeploy (recover)', requests: 3, writes: 2, stateWrites: 2 },
         { label: 'pass 2 · open-issue (open)', requests: 3, writes: 1, stateWrites: 0 }, // issues, state read, comment
         { label: 'pass 3 · health-check (monitor)', requests: 1, writes: 0, stateWrites: 0 }, // still unhealthy: nothing changed
         { label: 'pass 3 · circuit-breaker check', requests: 1, writes: 0, stateWrites: 0 },
-        { label: 'pass 3 · evaluate-recovery', requests: 3, writes: 1, stateWrites: 1 },
-        // state, deployments, statuses; the dispatch recorded first (write, settle re-read); dispatch, past runs, jobs;
-        // the outcome write (with the release, the healthy result and the incident's end), settle re-read
-        { label: 'pass 3 · redeploy (previous)', requests: 10, writes: 3, stateWrites: 2 },
+        { label: 'pass 3 · evaluate-recovery', requests: 3, writes: 2, stateWrites: 2 },
+        // state, deployments, statuses; the dispatch recorded first (claim, write); dispatch, past runs, jobs;
+        // the outcome change (with the release, the healthy result and the incident's end): claim, write
+        { label: 'pass 3 · redeploy (previous)', requests: 10, writes: 5, stateWrites: 4 },
         { label: 'pass 3 · health-check (verify)', requests: 1, writes: 0, stateWrites: 0 }, // the redeploy recorded the healthy result already
         { label: 'pass 3 · open-issue (resolve)', requests: 4, writes: 2, stateWrites: 0 }, // issues, state read, comment, close: the redeploy ended the incident
       ]);
       expect(polls(steps)).toBeLessThanOrEqual(12);
-      expect(total(steps)).toBeLessThanOrEqual(52 + 12 + 3);
+      // Old claims are deleted at most once each: never more deletions than claims made.
+      const claimsMade = steps.reduce((n, s) => n + s.routes.filter((r) => r === 'POST /repos/{owner}/{repo}/actions/variables').length, 0);
+      expect(steps.reduce((n, s) => n + claimDeletes(s), 0)).toBeLessThanOrEqual(claimsMade);
+      expect(total(steps)).toBeLessThanOrEqual(53 + 12 + 3 + claimsMade);
 
       // Every action's job summary ends with the KPI footer; the last one shows the incident that ended.
       for (const s of [first, ...steps]) expect(s.result.summary, s.label).toMatch(/\n---\n<sub>📊 Recovery KPIs for `api` \(/);
@@ -232,7 +241,7 @@ describe('the recovery loop, end to end', () => {
       // The on-call engineer rolls back by hand; the service answers again.
       loop.setHealthy(true);
       const up = await loop.monitor('monitor: healthy again');
-      expect([up.result.outputs.status, fixedPart(up).requests, up.writes]).toEqual(['healthy', 3, 1]);
+      expect([up.result.outputs.status, fixedPart(up).requests, fixedPart(up).writes]).toEqual(['healthy', 3, 2]);
       const state = stateOf(loop.repo);
       expect(state.incident).toBeNull();
       expect(state.incidents).toEqual([expect.objectContaining({ id: pass1[1]!.result.outputs['session-id'], decision: 'rerun', attempts: 1, outcome: 'recovered', automated: false })]);

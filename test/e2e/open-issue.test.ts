@@ -93,16 +93,16 @@ describe('open-issue action', () => {
     expect(closing).toMatch(/\*\*Outage: 40m(\d+s)?\*\* — from .* \(the incident start recorded in the state\)/);
     expect(closing).toContain('recovered by `redeploy` (automated)');
     expect(issue.labels).not.toContain('flap');
-    // The incident ended in the state, with its issue number, in one write — made right after the one
-    // state read, before the issue writes, so the snapshot is fresh and needs no re-read before writing.
+    // The incident ended in the state, with its issue number, in one change — made right after the one
+    // state read, before the issue writes: the revision's claim, then the document's write (docs/state.md).
     const state = stateOf(r, 'RECOVERY_STATE_API_PROD');
     expect(state.incident).toBeNull();
     expect(state.incidents.at(-1)).toMatchObject({ id: '20260114-0932-77', startedAt, outcome: 'recovered', automated: true, rollback: true, issue: number });
     expect(since(r, at).map((e) => `${e.method} ${e.route}`)).toEqual([
       'GET /repos/{owner}/{repo}/issues',
       'GET /repos/{owner}/{repo}/actions/variables',
+      'POST /repos/{owner}/{repo}/actions/variables',
       'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
-      'GET /repos/{owner}/{repo}/actions/variables',
       'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
       'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
     ]);

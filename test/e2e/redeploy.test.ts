@@ -184,10 +184,13 @@ describe('redeploy: dispatch, wait, record', () => {
     expect(s.events.map((e) => e.type)).toEqual(['dispatch', 'release', 'success']);
     expect(res.summary).toContain('### ✅ Redeploy the last good release — success');
     // The dispatch recorded before it is made (a token that cannot record deploys nothing), one dispatch;
-    // the release record and the breaker outcome land in one write.
+    // the release record and the breaker outcome land in one change. Each change: its revision's claim,
+    // then the document's write (docs/state.md).
     expect(writesTo(r, e).map((x) => `${x.method} ${x.route}`)).toEqual([
+      'POST /repos/{owner}/{repo}/actions/variables',
       'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
       'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      'POST /repos/{owner}/{repo}/actions/variables',
       'PATCH /repos/{owner}/{repo}/actions/variables/{name}',
     ]);
   });

@@ -33,11 +33,10 @@ import { checkReport, renderFaultMatrix, type CellReport, type Kind } from './re
  */
 let emu: Emulator;
 /**
- * Concurrent writers rely on the store's settle wait being longer than the time from a read to its write
- * landing (variables have no compare-and-swap). 10 bundles starting at once on a 2-core machine that
- * runs the rest of the suite beside them take longer than that now and then: with the shipped 1.5 s an
- * increment was lost in one full-suite run (7 of 10 recorded). These cells test the store inside its
- * envelope, with twice the shipped wait; docs/reliability.md (Known limits) says where the envelope ends.
+ * The state store needs no wait (its writes are claimed, docs/state.md). open-issue's duplicate check
+ * still does (the issues API has no create-if-absent: concurrent opens wait RECOVERY_SETTLE_MS for each
+ * other's issues to show); on a loaded 2-core machine 10 bundles starting at once need more than the
+ * shipped 1.5 s, so these cells give it 3 s. A margin for speed of the issue check, not for the state.
  */
 const CONCURRENT_ENV = { RECOVERY_SETTLE_MS: '3000' };
 /** What the throttling plugin says while it waits out a rate limit: not a problem of the cell. */

@@ -36,7 +36,7 @@ describe('steady healthy monitoring', () => {
     expect(Object.keys(res.jobs).sort()).toEqual(['monitor', 'monitor/check', 'monitor/recover', 'monitor/resolve']);
     expect(res.job('monitor/resolve').result).toBe('skipped');
     const requests = requestsSince(w, from);
-    expect(requests.map((r) => `${r.method} ${r.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables']);
+    expect(requests.map((r) => `${r.method} ${r.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables/{name}']);
     expect(requests.filter((r) => r.write)).toEqual([]);
     // The checkout stand-in honoured the sparse checkout: only the policy file reached the job.
     expect(res.step('monitor/check', '__actions_checkout').stdout).toContain('2 files (sparse: .github/recovery.yml, scripts/): .github/recovery.yml, scripts/restart.sh');

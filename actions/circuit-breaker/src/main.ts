@@ -1,4 +1,4 @@
-import { UserError, endIncident, renderBreakerSummary, renderKpiFooter, reopenIncident, type State } from '@recovery/core';
+import { UserError, renderBreakerSummary, renderKpiFooter, type StateOp } from '@recovery/core';
 import { StateStore, corruptStateAdvice } from '@recovery/adapters';
 import { loadPolicy, readInputs, type ActionDeps, writeOutputs } from '@recovery/runtime';
 import type { Outputs } from './outputs';
@@ -14,12 +14,12 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const change = { id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'breaker'}.${inputs.command}.${inputs.track}`, now, by: ctx.by };
   // The incident (KPIs), in the same write as the outcome: a recorded success ends it (by a person when one
   // dispatched this run); a failure recorded by the run that ended it reopens it (its recovery did not hold).
-  const incident = { ...change, id: `${change.id}.incident` };
-  const also =
+  const incident = `${change.id}.incident`;
+  const also: StateOp[] | undefined =
     inputs.command === 'record-success'
-      ? (s: State) => endIncident(s, incident, 'recovered', { automated: ctx.eventName !== 'workflow_dispatch' })
+      ? [{ op: 'incident-end', id: incident, outcome: 'recovered', automated: ctx.eventName !== 'workflow_dispatch' }]
       : inputs.command === 'record-failure'
-        ? (s: State) => reopenIncident(s, incident, inputs.reason ?? `a ${inputs.track} failure was recorded`)
+        ? [{ op: 'incident-reopen', id: incident, reason: inputs.reason ?? `a ${inputs.track} failure was recorded` }]
         : undefined;
   const out = await runBreaker(
     store,

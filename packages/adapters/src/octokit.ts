@@ -20,7 +20,9 @@ export function createClient(opts: ClientOptions): GitHub {
   const retryBaseMs = opts.retryBaseMs ?? (Number.isFinite(envBase) && envBase > 0 ? envBase : 1000);
   const warn = (m: string) => opts.log?.warn(m);
   // Waits out a rate limit `retries` times, then gives up (the request fails with GitHub's answer).
-  const rateLimited = (what: string, retryAfter: number, options: { method: string; url: string }, retryCount: number): boolean => {
+  const rateLimited = (what: string, retryAfter: number, options: { method: string; url: string; request?: object }, retryCount: number): boolean => {
+    // The state store's requests come back to the store, which waits, re-reads and decides (docs/state.md).
+    if ((options.request as { noResend?: boolean } | undefined)?.noResend) return false;
     if (retryCount >= retries) {
       warn(`GitHub ${what} hit for ${options.method} ${options.url} again; giving up after ${retries} retries`);
       return false;
@@ -37,8 +39,9 @@ export function createClient(opts: ClientOptions): GitHub {
     // 429 belongs to the throttling plugin, which waits for retry-after; the retry plugin would not.
     retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
     throttle: {
-      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => rateLimited('rate limit', retryAfter, options, retryCount),
-      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) =>
+      onRateLimit: (retryAfter: number, options: { method: string; url: string; request?: object }, _o: unknown, retryCount: number) =>
+        rateLimited('rate limit', retryAfter, options, retryCount),
+      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string; request?: object }, _o: unknown, retryCount: number) =>
         rateLimited('secondary rate limit', retryAfter, options, retryCount),
     },
   };

@@ -1,15 +1,18 @@
 import {
+  applyStateChange,
   emptyState,
+  opId,
   parseState,
   serializeState,
   stateVariableName,
   thresholdOverrideNames,
   type State,
+  type StateChange,
   type TrackName,
 } from '@recovery/core';
-import { msUntilWriteSlot, type GitHub } from './client';
+import type { GitHub } from './client';
 import { GitHubError } from './errors';
-import { VariablesAdapter, type RepoRef, type Variable } from './variables';
+import { TransportError, VariablesAdapter, type RepoRef, type StateTransport, type Variable } from './variables';
 
 export interface Overrides {
   thresholds: Partial<Record<TrackName, number>>;
@@ -52,28 +55,6 @@ export class CorruptStateError extends GitHubError {
   }
 }
 
-export interface StoreOptions {
-  gh: GitHub;
-  repo: RepoRef;
-  scope: string;
-  /** Who writes (run id/attempt), recorded in updatedBy. */
-  by: string;
-  now?: () => Date;
-  /** Wait after a write before re-reading to detect a concurrent writer (ms). */
-  settleMs?: number;
-  maxAttempts?: number;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  log?: (message: string) => void;
-}
-
-export interface UpdateResult {
-  state: State;
-  written: boolean;
-  /** How many times the change was written (more than 1 after a concurrent writer). */
-  attempts: number;
-}
-
 function readOverrides(vars: Map<string, Variable>, scope: string): Overrides {
   const names = thresholdOverrideNames(scope);
   const out: Overrides = { thresholds: {}, sources: {}, invalid: [] };
@@ -94,137 +75,351 @@ function readOverrides(vars: Map<string, Variable>, scope: string): Overrides {
   return out;
 }
 
-/** Looks after a write while other runs keep changing the document (each waits a settle time). */
-const MAX_QUIET_LOOKS = 6;
+export interface StoreOptions {
+  gh: GitHub;
+  repo: RepoRef;
+  scope: string;
+  /** Who writes (run id/attempt), recorded in updatedBy. */
+  by: string;
+  now?: () => Date;
+  /** The variables API the protocol runs on (default: Octokit, with no plugin re-sending). Tests pass a scheduled one. */
+  transport?: StateTransport;
+  /** The client's monotonic clock in ms (default performance.now): the budget of a claim holder. */
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  log?: (message: string) => void;
+}
+
+export interface UpdateResult {
+  state: State;
+  /** The document the change was applied to (the last one read before the write that landed). */
+  base: State;
+  written: boolean;
+  /** How many claims this change took (more than 1 after a conflict). */
+  attempts: number;
+}
+
+/**
+ * The protocol's constants (docs/state.md). LEASE: a claim older than this by GitHub's clock is dead,
+ * and others write past it. HOLD: a holder sends nothing under its claim later than this after sending
+ * the claim (by its own monotonic clock), so every request it made under the claim has landed or never
+ * will before the lease ends (GitHub ends a request within seconds). FRESH: a claim answered more than
+ * this after the read it builds on is checked against a fresh read. GC: a claim is deleted this long
+ * after the revision it guards was claimed, when no writer can still claim that name on a stale read.
+ */
+export const PROTOCOL = {
+  leaseMs: 120_000,
+  holdMs: 50_000,
+  freshMs: 50_000,
+  gcAfterMs: 200_000,
+  /** Waiting for a live claim: poll back-off (speed only, never correctness). */
+  pollMs: 250,
+  pollMaxMs: 5_000,
+  /** Reads of the document before giving up on 5xx and rate limits. */
+  readAttempts: 4,
+  /** Claims deleted per write at most (the rest wait for the next write). */
+  gcPerWrite: 2,
+} as const;
+
+interface Read {
+  snap: Snapshot;
+  /** Revision of the document (0 when missing). */
+  revision: number;
+  /** GitHub's clock when it answered. */
+  date: number;
+}
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** `default` → RECOVERY_CLAIM_<k>, `api-prod` → RECOVERY_CLAIM_API_PROD_<k>: never a state or another scope's claim name. */
+export function claimVariableName(scope: string, revision: number): string {
+  return `${stateVariableName(scope, 'RECOVERY_CLAIM')}_${revision}`;
+}
+
 /**
- * The scope's state document in one repository variable: one read per run (list variables), one
- * write only when something changed, and — since variables have no compare-and-swap — a re-read after
- * each write that re-applies the change when a concurrent writer overwrote it. Changes carry ids and
- * are idempotent, so re-applying is safe.
+ * The scope's state document in one repository variable, read with one GET and written under a claim:
+ * a variable named for the next revision, created only if absent (GitHub answers 409 when the name
+ * exists), which makes exactly one writer the author of each revision. Repository variables have no
+ * compare-and-swap; the claim is the linearisation point, and no request is ever sent again by a
+ * plugin. The protocol, its guarantee and the proof are in docs/state.md.
  */
 export class StateStore {
   readonly variable: string;
   readonly variables: VariablesAdapter;
-  private last: Snapshot | undefined;
-  /** When the last snapshot was read (ms since epoch, real time). */
-  private lastReadAt = 0;
+  private readonly transport: StateTransport;
+  private last: Read | undefined;
+  private overrides: { overrides: Overrides; variables: Map<string, Variable> } | undefined;
   private readonly now: () => Date;
+  private readonly clock: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
   constructor(readonly opts: StoreOptions) {
     this.variable = stateVariableName(opts.scope);
     this.variables = new VariablesAdapter(opts.gh, opts.repo);
+    this.transport = opts.transport ?? this.variables.stateTransport();
     this.now = opts.now ?? (() => new Date());
+    this.clock = opts.clock ?? (() => performance.now());
     this.sleep = opts.sleep ?? defaultSleep;
     this.random = opts.random ?? Math.random;
   }
 
-  /** One list-variables request (more only past 30 variables). */
-  async read(): Promise<Snapshot> {
-    // The snapshot is at least as new as the moment the request left.
-    const startedAt = Date.now();
-    const variables = await this.variables.list();
-    const overrides = readOverrides(variables, this.opts.scope);
-    const v = variables.get(this.variable);
-    let snap: Snapshot;
-    if (!v) snap = { kind: 'missing', overrides, variables };
-    else {
-      const parsed = parseState(v.value);
-      snap = parsed.ok
-        ? { kind: 'ok', state: parsed.state, raw: v.value, overrides, variables }
-        : { kind: 'corrupt', problem: parsed.problem, futureVersion: parsed.futureVersion, raw: v.value, overrides, variables };
+  /** One GET of the state variable. With `overrides`, also the threshold override variables (a listing: ⌈variables/30⌉ requests). */
+  async read(opts: { overrides?: boolean } = {}): Promise<Snapshot> {
+    if (opts.overrides) {
+      // The listing holds the document too: one request in a repository of up to 30 variables.
+      const { variables, date } = await this.variables.listDated();
+      this.overrides = { overrides: readOverrides(variables, this.opts.scope), variables };
+      return this.parse(variables.get(this.variable) ?? null, date).snap;
     }
-    this.last = snap;
-    this.lastReadAt = startedAt;
-    return snap;
+    const r = await this.get();
+    return r.snap;
   }
 
   /** The last snapshot read, or a fresh read. */
-  async current(): Promise<Snapshot> {
-    return this.last ?? this.read();
+  async current(opts: { overrides?: boolean } = {}): Promise<Snapshot> {
+    if (this.last && (!opts.overrides || this.overrides)) return this.last.snap;
+    return this.read(opts);
+  }
+
+  private async get(): Promise<Read> {
+    let answer: Awaited<ReturnType<StateTransport['get']>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        answer = await this.transport.get(this.variable);
+        break;
+      } catch (e) {
+        // A read changes nothing: read again after a while (5xx, no answer, rate limit), a few times.
+        const retryable = e instanceof TransportError && (e.status === undefined || e.status >= 500 || e.retryAfterMs !== undefined);
+        if (!retryable || attempt >= PROTOCOL.readAttempts) throw personError(e);
+        await this.sleep(e.retryAfterMs ?? 1000 * 2 ** (attempt - 1) * (0.5 + this.random()));
+      }
+    }
+    return this.parse(answer.variable, answer.date);
+  }
+
+  private parse(v: Variable | null, date: number): Read {
+    const { overrides, variables } = this.overrides ?? { overrides: { thresholds: {}, sources: {}, invalid: [] }, variables: new Map<string, Variable>() };
+    let snap: Snapshot;
+    let revision = 0;
+    if (!v) snap = { kind: 'missing', overrides, variables };
+    else {
+      const parsed = parseState(v.value);
+      if (parsed.ok) {
+        snap = { kind: 'ok', state: parsed.state, raw: v.value, overrides, variables };
+        revision = parsed.state.revision;
+      } else snap = { kind: 'corrupt', problem: parsed.problem, futureVersion: parsed.futureVersion, raw: v.value, overrides, variables };
+    }
+    this.last = { snap, revision, date };
+    return this.last;
   }
 
   /**
-   * Applies a change. `mutate` must be idempotent by `changeId` (see core's applyChange) and return the
-   * same object when nothing changes — then nothing is written.
+   * Applies a change (operations as data, see core's applyStateChange) under the protocol. Nothing is
+   * written when the change changes nothing. Returns once the change is in the document: every
+   * acknowledged change is kept, exactly once, whatever other writers do (docs/state.md).
    */
-  async update(changeId: string, mutate: (state: State) => State): Promise<UpdateResult> {
-    const maxAttempts = this.opts.maxAttempts ?? 10;
-    const settleMs = this.opts.settleMs ?? Number(process.env.RECOVERY_SETTLE_MS ?? 1500);
-    let snap = await this.current();
-    let staleRereads = 0;
-    for (let attempt = 1; ; attempt++) {
+  async update(change: StateChange): Promise<UpdateResult> {
+    let read = this.last ?? (await this.get());
+    let attempts = 0;
+    for (;;) {
+      const snap = read.snap;
       if (snap.kind === 'corrupt') throw new CorruptStateError(this.variable, snap.problem, snap.futureVersion);
-      const base = snap.kind === 'ok' ? snap.state : emptyState(this.opts.scope, this.now(), this.opts.by);
-      const next = mutate(base);
-      if (next === base) {
-        if (attempt === 1) return { state: base, written: false, attempts: 0 };
-        return { state: base, written: true, attempts: attempt - 1 };
-      }
-      // A write must land soon after the read it is based on, or a concurrent writer's change could be
-      // overwritten after that writer has already verified it. The throttling plugin holds a write back
-      // until 1 s after this process's previous one: wait for that slot first, so that the write goes out
-      // right after the check below, then re-read a stale snapshot.
-      const slot = msUntilWriteSlot();
-      if (slot > 0) await this.sleep(slot);
-      if (Date.now() - this.lastReadAt > settleMs / 4 && staleRereads < 3) {
-        staleRereads++;
-        snap = await this.read();
-        attempt--;
+      const base = snap.kind === 'ok' ? snap.state : emptyState(this.opts.scope, new Date(change.at), change.by);
+      const next = applyStateChange(base, change);
+      // Nothing to write: the change is in the document already (an earlier try landed), or it changes
+      // nothing on the newest document (e.g. an incident someone else ended meanwhile).
+      if (next === base) return { state: base, base, written: change.ops.some((_, i) => base.applied.includes(opId(change, i))), attempts };
+
+      // Claim the next revision: the first name after the document's revision that is free, past
+      // claims that are dead (older than the lease by GitHub's clock). A live claim: wait for its holder.
+      const claim = await this.claim(read, change);
+      if (claim.kind === 'reread') {
+        read = this.last && this.last !== read ? this.last : await this.get();
         continue;
       }
-      const doc: State = { ...next, revision: base.revision + 1, updatedAt: this.now().toISOString(), updatedBy: this.opts.by };
-      const text = serializeState(doc);
-      let ok: boolean;
+      attempts++;
+      const written = await this.writeUnderClaim(read, base, next, change, claim);
+      if (written) {
+        this.last = { snap: { kind: 'ok', state: written, raw: serializeState(written), overrides: snap.overrides, variables: snap.variables }, revision: written.revision, date: claim.date };
+        return { state: written, base, written: true, attempts };
+      }
+      // Not written under this claim (its budget ran out, or the document moved): start again on a fresh read.
+      read = await this.get();
+    }
+  }
+
+  /**
+   * A claim is taken: waits while its holder is alive (polling the document, which moves when the holder
+   * writes), and says when it is gone (retry), dead (older than the lease by GitHub's clock), or ours.
+   */
+  private async awaitClaim(name: string, read: Read, id: string): Promise<{ kind: 'reread' } | { kind: 'retry' } | { kind: 'dead' } | { kind: 'mine'; date: number; age: number }> {
+    let wait: number = PROTOCOL.pollMs;
+    for (let first = true; ; first = false) {
+      if (!first) {
+        await this.sleep(wait * (0.5 + this.random()));
+        wait = Math.min(PROTOCOL.pollMaxMs, wait * 2);
+        const now = await this.get();
+        if (now.revision !== read.revision || now.snap.kind !== read.snap.kind) return { kind: 'reread' };
+      }
+      const seen = await this.getOrNull(name);
+      if (seen === undefined) continue;
+      if (!seen.variable) return { kind: 'retry' };
+      const created = Date.parse(seen.variable.created_at ?? seen.variable.updated_at ?? '') || seen.date;
+      const age = seen.date - created;
+      // Ours, and young enough to write under (an earlier copy of our request landed). Ours but past the
+      // hold budget: we gave it up; like anyone else, we wait until it is dead and pass it.
+      if (claimId(seen.variable.value) === id && age < PROTOCOL.holdMs) return { kind: 'mine', date: created, age };
+      if (age > PROTOCOL.leaseMs) {
+        this.opts.log?.(`state ${this.variable}: the claim ${name} of ${claimBy(seen.variable.value)} is dead (${Math.round(age / 1000)} s old); writing past it`);
+        return { kind: 'dead' };
+      }
+      if (first) this.opts.log?.(`state ${this.variable}: ${claimBy(seen.variable.value)} is writing it (claim ${name}); waiting for it`);
+    }
+  }
+
+  private async claim(read: Read, change: StateChange): Promise<{ kind: 'held'; revision: number; skipped: number[]; date: number; sentAt: number } | { kind: 'reread' }> {
+    const value = JSON.stringify({ id: change.id, by: change.by });
+    const skipped: number[] = [];
+    for (let k = read.revision + 1; ; k++) {
+      const name = claimVariableName(this.opts.scope, k);
+      const sentAt = this.clock();
+      let heldSince = sentAt;
+      let created: boolean;
+      let date: number;
       try {
-        // No blind retries of the write (a retried write lands late, on a stale read): re-read and re-apply instead.
-        ok = snap.kind === 'missing' ? await this.variables.create(this.variable, text, { retries: 0 }) : await this.variables.update(this.variable, text, { retries: 0 });
+        ({ created, date } = await this.transport.create(name, value));
       } catch (e) {
-        const status = (e as GitHubError).status;
-        if (status === undefined || status < 500 || attempt >= maxAttempts) throw e;
-        this.opts.log?.(`writing ${this.variable} failed (${status}); re-reading and trying again`);
-        await this.sleep(Math.min(8000, 500 * 2 ** (attempt - 1)) * (0.5 + this.random()));
-        snap = await this.read();
-        continue;
+        if (!(e instanceof TransportError)) throw e;
+        if (e.retryAfterMs !== undefined) {
+          this.opts.log?.(`claiming ${name}: rate limited; waiting ${Math.ceil(e.retryAfterMs / 1000)} s, then reading the state again`);
+          await this.sleep(e.retryAfterMs);
+          return { kind: 'reread' };
+        }
+        if (e.status === undefined || e.status >= 500) {
+          // The claim may have landed although the answer says otherwise: look.
+          const mine = await this.ownClaim(name, change.id);
+          if (mine === undefined) return { kind: 'reread' };
+          created = true;
+          date = mine;
+        } else throw personError(e);
       }
-      if (!ok) {
-        // 409: someone created it meanwhile; 404: someone deleted it. Re-read and re-apply.
-        this.opts.log?.(`state ${this.variable} changed under us (${snap.kind === 'missing' ? 'created' : 'deleted'} by another run); re-reading`);
-        snap = await this.read();
-        continue;
+      if (!created) {
+        // Taken: ours (an earlier copy of this request landed), a live holder's (wait for it), or dead (pass it).
+        const seen = await this.awaitClaim(name, read, change.id);
+        if (seen.kind === 'reread') return seen;
+        if (seen.kind === 'retry') {
+          k--;
+          continue;
+        }
+        if (seen.kind === 'dead') {
+          skipped.push(k);
+          continue;
+        }
+        // Ours since `age` ago by GitHub's clock: the hold budget started then, not now.
+        created = true;
+        date = seen.date;
+        heldSince = this.clock() - seen.age;
       }
-      // No compare-and-swap: wait for writers that read before our write (a writer re-reads when its
-      // snapshot is older than settleMs/4, so its write lands well within settleMs), then check our
-      // change survived. When others wrote after us (the document is not the one we wrote), writers are
-      // racing: keep looking until the document stops changing, so that a racer's late write on a stale
-      // read is caught while this run can still re-apply its change. Uncontended, that is one read.
-      let seen = text;
-      let survived = false;
-      for (let look = 0; look < MAX_QUIET_LOOKS; look++) {
-        await this.sleep(settleMs * (1 + this.random() / 2));
-        snap = await this.read();
-        survived = snap.kind === 'ok' && snap.state.applied.includes(changeId);
-        if (!survived || snap.kind !== 'ok' || snap.raw === seen) break;
-        seen = snap.raw;
-        this.opts.log?.(`state ${this.variable}: other runs are writing too; checking again that this change stays`);
+      // A claim answered long after the read it builds on may have reused a deleted claim's name: check.
+      if (date - read.date > PROTOCOL.freshMs) {
+        const fresh = await this.get();
+        if (fresh.revision !== read.revision || fresh.snap.kind !== read.snap.kind || (fresh.snap.kind !== 'missing' && read.snap.kind !== 'missing' && rawOf(fresh.snap) !== rawOf(read.snap))) {
+          await this.release(name, change.id);
+          return { kind: 'reread' };
+        }
       }
-      if (survived && snap.kind === 'ok') {
-        return { state: snap.state, written: true, attempts: attempt };
+      return { kind: 'held', revision: k, skipped, date, sentAt: heldSince };
+    }
+  }
+
+  /** Writes revision `claim.revision` (the holder is the only writer of it); null when it must start again. */
+  private async writeUnderClaim(read: Read, base: State, next: State, change: StateChange, claim: { revision: number; skipped: number[]; date: number; sentAt: number }): Promise<State | null> {
+    const name = claimVariableName(this.opts.scope, claim.revision);
+    const inBudget = () => this.clock() - claim.sentAt < PROTOCOL.holdMs;
+    // Delete claims that no writer can act on any more (docs/state.md, "Claims are deleted"), within budget.
+    const keep: Array<{ rev: number; at: string }> = [];
+    let deleted = 0;
+    for (const c of base.claims ?? []) {
+      if (deleted < PROTOCOL.gcPerWrite && claim.date - Date.parse(c.at) > PROTOCOL.gcAfterMs && inBudget()) {
+        try {
+          await this.transport.remove(claimVariableName(this.opts.scope, c.rev));
+          deleted++;
+          continue;
+        } catch {
+          // Kept in the list; the next write tries again.
+        }
       }
-      if (attempt >= maxAttempts) {
-        throw new GitHubError(
-          `Could not record the change to ${this.variable}: another run overwrote it ${attempt} times. ` +
-            'Serialise runs of this scope with a `concurrency` group (the reusable workflows do).',
-          undefined,
-        );
+      keep.push(c);
+    }
+    const at = new Date(claim.date).toISOString();
+    const doc: State = {
+      ...next,
+      revision: claim.revision,
+      updatedAt: new Date(change.at).toISOString(),
+      updatedBy: this.opts.by,
+      claims: [...keep, ...claim.skipped.map((rev) => ({ rev, at })), { rev: claim.revision, at }],
+    };
+    const text = serializeState(doc);
+    for (;;) {
+      if (!inBudget()) {
+        this.opts.log?.(`state ${this.variable}: the claim ${name} ran out of time; starting again on a fresh read`);
+        return null;
       }
-      this.opts.log?.(`state ${this.variable}: a concurrent run overwrote this change; applying it again (attempt ${attempt + 1})`);
-      // Exponential back-off with full jitter spreads competing writers apart.
-      await this.sleep(Math.min(15_000, settleMs * 2 ** (attempt - 1)) * this.random());
+      let failure: TransportError;
+      try {
+        const r = read.snap.kind === 'missing' ? await this.createState(text) : await this.transport.update(this.variable, text);
+        if ('updated' in r ? r.updated : r.created) return doc;
+        // The variable was deleted (PATCH 404) or created by a forced reset (POST 409): start again.
+        return null;
+      } catch (e) {
+        if (!(e instanceof TransportError)) throw e;
+        if (e.status !== undefined && e.status < 500 && e.retryAfterMs === undefined) throw personError(e);
+        failure = e;
+      }
+      // The write failed, or its answer did: it has landed or never will. Only this holder writes this
+      // revision, so one read tells which.
+      this.opts.log?.(`writing ${this.variable} failed (${failure.status ?? 'no answer'}); reading it again`);
+      if (failure.retryAfterMs !== undefined) {
+        const giveUp = this.clock() + failure.retryAfterMs - claim.sentAt >= PROTOCOL.holdMs;
+        this.opts.log?.(`writing ${this.variable}: rate limited; waiting ${Math.ceil(failure.retryAfterMs / 1000)} s${giveUp ? ', then starting again on a fresh read' : ''}`);
+        await this.sleep(failure.retryAfterMs);
+        if (giveUp) return null;
+      }
+      // Moved on: our write landed (update applies the change again, which its ids make a no-op), or the
+      // claim was passed; either way the change is applied on the fresh document.
+      const now = await this.get();
+      if (now.revision !== read.revision || now.snap.kind !== read.snap.kind) return null;
+    }
+  }
+
+  private async createState(text: string): Promise<{ created: boolean }> {
+    return this.transport.create(this.variable, text);
+  }
+
+  private async getOrNull(name: string): Promise<{ variable: Variable | null; date: number } | undefined> {
+    try {
+      return await this.transport.get(name);
+    } catch (e) {
+      if (e instanceof TransportError && (e.status === undefined || e.status >= 500 || e.retryAfterMs !== undefined)) return undefined;
+      throw personError(e);
+    }
+  }
+
+  /** GitHub's creation time of our claim `name`, or undefined when it is not ours. */
+  private async ownClaim(name: string, id: string): Promise<number | undefined> {
+    const seen = await this.getOrNull(name);
+    if (!seen?.variable || claimId(seen.variable.value) !== id) return undefined;
+    return Date.parse(seen.variable.created_at ?? '') || seen.date;
+  }
+
+  private async release(name: string, id: string): Promise<void> {
+    if ((await this.ownClaim(name, id)) === undefined) return;
+    try {
+      await this.transport.remove(name);
+    } catch {
+      // A void claim left behind is dead after the lease; writers pass it.
     }
   }
 
@@ -236,7 +431,25 @@ export class StateStore {
     await this.variables.put(backup, snap.raw.slice(0, 48_000), snap.variables.has(backup));
     const doc: State = { ...fresh, revision: 1, updatedAt: this.now().toISOString(), updatedBy: this.opts.by };
     await this.variables.update(this.variable, serializeState(doc));
-    this.last = { kind: 'ok', state: doc, raw: serializeState(doc), overrides: snap.overrides, variables: snap.variables };
+    this.last = { snap: { kind: 'ok', state: doc, raw: serializeState(doc), overrides: snap.overrides, variables: snap.variables }, revision: 1, date: Date.now() };
     return backup;
   }
+}
+
+const rawOf = (s: Snapshot): string => (s.kind === 'missing' ? '' : s.raw);
+
+function claimField(value: string, field: 'id' | 'by'): string | undefined {
+  try {
+    const v = JSON.parse(value) as Record<string, unknown>;
+    return typeof v[field] === 'string' ? (v[field] as string) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const claimId = (value: string) => claimField(value, 'id');
+const claimBy = (value: string) => claimField(value, 'by') ?? 'another run';
+
+function personError(e: unknown): Error {
+  if (e instanceof TransportError) return e.cause instanceof Error ? e.cause : new GitHubError(e.message, e.status);
+  return e as Error;
 }

@@ -1,6 +1,6 @@
-import { applyBreaker, type BreakerConfig } from './breaker';
+import { applyBreaker, effectiveState, type BreakerConfig } from './breaker';
 import { recordHealth, type HealthTrigger } from './health';
-import { endIncident, endOnHealthRestored, recordAttempt, startIncident, type Attempt } from './kpi';
+import { endIncident, endOnHealthRestored, recordAttempt, reopenIncident, startIncident, type Attempt } from './kpi';
 import type { Category, Decision } from './policy';
 import { recordRelease, type ReleaseChange } from './release';
 import { applyChange, pushEvent, type Change, type HealthStatus, type Incident, type State, type TrackName } from './state';
@@ -18,7 +18,8 @@ export type StateOp = (
   | { op: 'close'; track: TrackName; reason?: string; keepFailures?: boolean; config: BreakerConfig }
   /** Opens a track at its threshold, or grants the one half-open trial. */
   | { op: 'check'; track: TrackName; config: BreakerConfig }
-  | { op: 'override'; track: TrackName; reason?: string; config: BreakerConfig }
+  /** A manual deployment passing the open track; with `onlyIfOpen`, recorded only while the track is open. */
+  | { op: 'override'; track: TrackName; reason?: string; config: BreakerConfig; onlyIfOpen?: boolean }
   | { op: 'threshold'; track: TrackName; threshold: number; reason?: string; config: BreakerConfig }
   /** A health result; `endIncident`: health back to healthy ends the open incident (not automated). */
   | { op: 'health'; status: HealthStatus; trigger: HealthTrigger; endIncident?: boolean }
@@ -26,6 +27,8 @@ export type StateOp = (
   | { op: 'incident-start'; session: string; decision?: Decision; category?: Category }
   /** Ends the open incident; with `incident`, only when that one is open; `issue` tags it first. */
   | { op: 'incident-end'; incident?: string; issue?: number; outcome: NonNullable<Incident['outcome']>; automated?: boolean; rollback?: boolean }
+  /** Reopens the incident this same run ended as recovered (its recovery did not hold). */
+  | { op: 'incident-reopen'; reason: string }
   | ({ op: 'attempt' } & Attempt)
   | ({ op: 'release' } & ReleaseChange)
   /** An event in the log only (e.g. a dispatch recorded before it is made). */
@@ -56,9 +59,11 @@ export function opId(change: StateChange, index: number): string {
 
 /** Applies one operation (pure; the same object back when it changes nothing). */
 export function applyStateOp(state: State, op: StateOp, c: Change): State {
+  if (op.op === 'override' && op.onlyIfOpen && effectiveState(state.breaker[op.track], op.config, c.now) !== 'open') return state;
   if (BREAKER_OPS.has(op.op)) {
     const b = op as Extract<StateOp, { config: BreakerConfig }>;
     const { op: type, config, id: _id, ...rest } = b;
+    delete (rest as { onlyIfOpen?: boolean }).onlyIfOpen;
     return applyBreaker(state, { type, ...rest } as Parameters<typeof applyBreaker>[1], config, c);
   }
   switch (op.op) {
@@ -74,6 +79,8 @@ export function applyStateOp(state: State, op: StateOp, c: Change): State {
       const next = endIncident(tagged, c, op.outcome, { automated: op.automated, rollback: op.rollback });
       return next === tagged ? state : next;
     }
+    case 'incident-reopen':
+      return reopenIncident(state, c, op.reason);
     case 'attempt': {
       const { op: _o, id: _i, ...attempt } = op;
       return recordAttempt(state, c, attempt);

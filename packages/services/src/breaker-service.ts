@@ -1,7 +1,7 @@
 import {
   alertLevel,
-  applyBreaker,
   applyChange,
+  applyStateChange,
   emptyState,
   pushEvent,
   thresholdOverrideNames,
@@ -11,6 +11,8 @@ import {
   type Change,
   type Policy,
   type State,
+  type StateChange,
+  type StateOp,
   type TrackName,
   type TrackView,
 } from '@recovery/core';
@@ -29,10 +31,10 @@ export interface BreakerRequest {
   override?: boolean;
   dryRun?: boolean;
   /**
-   * For record-success/record-failure: a further change to the same document (e.g. redeploy's release
-   * record), written in the same update so the outcome and the breaker never disagree.
+   * For record-success/record-failure: further operations on the same document (e.g. redeploy's release
+   * record), written in the same change so the outcome and the breaker never disagree. Applied first.
    */
-  also?: (state: State) => State;
+  also?: StateOp[];
 }
 
 export interface BreakerOutcome {
@@ -75,7 +77,7 @@ function unknownView(track: TrackName, config: BreakerConfig, problem: string): 
 
 /** Runs one breaker command against the scope's stored state. Shared by the action and the CLI. */
 export async function runBreaker(store: StateStore, policy: Policy, req: BreakerRequest, change: Change): Promise<BreakerOutcome> {
-  let snap = await store.current();
+  let snap = await store.current({ overrides: true });
   const warnings = snap.overrides.invalid.map((v) => `Ignored the override variable ${v}: expected a whole number ≥ 1.`);
   let { config, sources } = breakerConfig(policy, snap);
   const now = change.now;
@@ -118,7 +120,7 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
     if (!req.dryRun) {
       await store.variables.put(name, String(n), snap.variables.has(name));
       written = true;
-      snap = await store.read();
+      snap = await store.read({ overrides: true });
       ({ config, sources } = breakerConfig(policy, snap));
     } else {
       config = { ...config, thresholds: { ...config.thresholds, [req.track]: n } };
@@ -126,34 +128,34 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
     }
   }
 
-  const mutate = (s: State): State => {
+  // The command as data: the operations the store applies to the document it reads (core's reducer).
+  const ops: StateOp[] = (() => {
+    const { track, reason } = req;
     switch (req.command) {
       case 'status':
-        return s;
-      case 'check': {
-        let next = applyBreaker(s, { type: 'check', track: req.track }, config, change);
-        if (req.override && req.track === 'deployment' && viewTrack(next, 'deployment', config, now).state === 'open') {
-          next = applyBreaker(next, { type: 'override', track: 'deployment', reason: req.reason }, config, { ...change, id: `${change.id}:override` });
-        }
-        return next;
-      }
+        return [];
+      case 'check':
+        return [
+          { op: 'check', track, config },
+          ...(req.override && track === 'deployment' ? [{ op: 'override' as const, track, reason, config, id: `${change.id}:override`, onlyIfOpen: true }] : []),
+        ];
       case 'record-success':
-        return applyBreaker(req.also ? req.also(s) : s, { type: 'record-success', track: req.track, reason: req.reason }, config, change);
       case 'record-failure':
-        return applyBreaker(req.also ? req.also(s) : s, { type: 'record-failure', track: req.track, reason: req.reason }, config, change);
+        return [...(req.also ?? []), { op: req.command, track, reason, config, id: change.id }];
       case 'open':
-        return applyBreaker(s, { type: 'open', track: req.track, reason: req.reason }, config, change);
+        return [{ op: 'open', track, reason, config }];
       case 'close':
-        return applyBreaker(s, { type: 'close', track: req.track, reason: req.reason, keepFailures: req.keepFailures }, config, change);
+        return [{ op: 'close', track, reason, keepFailures: req.keepFailures, config }];
       case 'set-threshold':
-        return applyBreaker(s, { type: 'threshold', track: req.track, threshold: req.threshold!, reason: req.reason }, config, change);
+        return [{ op: 'threshold', track, threshold: req.threshold!, reason, config }];
     }
-  };
+  })();
+  const stateChange: StateChange = { id: change.id, at: now.toISOString(), by: change.by, ops };
 
   let state = base;
-  if (req.dryRun) state = mutate(base);
-  else {
-    const r = await store.update(change.id, mutate);
+  if (req.dryRun) state = applyStateChange(base, stateChange);
+  else if (ops.length > 0) {
+    const r = await store.update(stateChange);
     state = r.state;
     written = written || r.written;
   }

@@ -3,4 +3,3 @@ export * from './classify-run';
 export * from './redeploy';
 export * from './evaluation';
 export * from './health';
-export * from './incident-issue';

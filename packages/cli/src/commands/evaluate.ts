@@ -68,7 +68,7 @@ export async function evaluateCommand(ctx: CliContext, flags: EvaluateFlags, kno
 
 async function single(ctx: CliContext, compiled: CompiledClassifier, runId: number, known: readonly string[]): Promise<number> {
   const store = ctx.store();
-  const snap = await store.read();
+  const snap = await store.read({ overrides: true });
   const { state, breaker } = evaluationGate(ctx.policy, snap, { variable: store.variable, scope: ctx.scope, now: ctx.now(), by: ctx.by });
   const rc = await classifyRun(ctx.gh, ctx.repo, runId, compiled, { known, log: (m) => ctx.err(m) });
   const result = judge(ctx, rc, breaker, state?.incident ?? null);

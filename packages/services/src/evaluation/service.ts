@@ -4,6 +4,7 @@ import {
   decide,
   decisionStartsSession,
   emptyState,
+  newSessionId,
   openSession,
   recoveryGate,
   renderKpiFooter,
@@ -104,7 +105,7 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
 
   // One read (breaker, open incident), after the logs: reading large logs takes a while, and a snapshot
   // read just before the session write needs no staleness re-read (see StateStore.update).
-  const snap = await store.read();
+  const snap = await store.read({ overrides: true });
   for (const v of snap.overrides.invalid) io.warning(`Ignored the override variable ${v}: expected a whole number ≥ 1.`);
   const { state, breaker } = evaluationGate(policy, snap, { variable: store.variable, scope: inputs.scope, now, by: ctx.by });
   // Blocked for it: say what a person does about it.
@@ -133,12 +134,9 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
       sessionId = sim.sessionId;
       if (sim.started) notes.push(`Dry run: session ${sessionId} was not recorded.`);
     } else {
-      let id = sessionId;
-      const r = await store.update(change.id, (s) => {
-        const o = openSession(s, change, ctx.runId, result.decision, classification);
-        id = o.sessionId;
-        return o.state;
-      });
+      const id = newSessionId(now, ctx.runId);
+      const category = classification?.matched && classification.category !== 'unknown' ? classification.category : undefined;
+      const r = await store.update({ id: change.id, at: now.toISOString(), by: ctx.by, ops: [{ op: 'incident-start', session: id, decision: result.decision, category }] });
       sessionId = r.state.incident?.id ?? id;
       after = r.state;
     }

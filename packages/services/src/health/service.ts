@@ -4,8 +4,6 @@ import {
   STATUS_MARK,
   TARGET_MARK,
   UserError,
-  appendHealth,
-  endOnHealthRestored,
   failedReport,
   formatDuration,
   healthOptions,
@@ -116,11 +114,13 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
     try {
       // Healthy again with the incident still open (a person fixed it, or it healed): it ends in the same
       // write (KPIs), and the workflow resolves its issue (output ended-incident).
-      const up = await store.update(change.id, (s) => {
-        const next = endOnHealthRestored(s, appendHealth(s, result, policy, change), change);
-        endedIncident = s.incident && !next.incident ? s.incident.id : '';
-        return next;
+      const up = await store.update({
+        id: change.id,
+        at: change.now.toISOString(),
+        by: change.by,
+        ops: [{ op: 'health', status: result.status, trigger: healthTrigger(policy), endIncident: true }],
       });
+      endedIncident = up.base.incident && !up.state.incident ? up.base.incident.id : '';
       window = up.state.health.window;
       state = up.state;
       recording = { kind: up.written ? 'written' : 'unchanged', variable: store.variable };

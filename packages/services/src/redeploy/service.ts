@@ -1,8 +1,6 @@
 import {
   MODE_TRACK,
   UserError,
-  appendHealth,
-  applyChange,
   breakerNextSteps,
   describeTarget,
   emptyState,
@@ -13,9 +11,7 @@ import {
   mergeInputs,
   newestFirst,
   parseInputsMap,
-  pushEvent,
-  recordAttempt,
-  recordRelease,
+  healthTrigger,
   renderKpiFooter,
   renderRedeploySummary,
   selectFromReleases,
@@ -27,7 +23,7 @@ import {
   type RedeployResult,
   type RunReport,
   type Selection,
-  type State,
+  type StateOp,
   type Target,
   type TrackName,
 } from '@recovery/core';
@@ -247,7 +243,7 @@ async function commitCheck(env: Env, track: TrackName): Promise<Outcome | undefi
 
 interface OutcomeRecord {
   /** A further change to the same document (redeploy's release record). */
-  also?: (s: State) => State;
+  also?: StateOp[];
   /** The attempt on the scope's open incident; a success that resolves it ends it (KPIs). */
   attempt: Omit<Attempt, 'success'>;
   /** This run saw the service healthy afterwards: recorded as a health result, so the verify job's health-check that follows has nothing to write. */
@@ -259,12 +255,11 @@ interface OutcomeRecord {
  * and the health this run saw. The KPIs cost no request of their own.
  */
 async function recordOutcome(env: Env, track: TrackName, success: boolean, reason: string, rec: OutcomeRecord): Promise<void> {
-  const also = (s: State): State => {
-    let next = rec.also ? rec.also(s) : s;
-    next = recordAttempt(next, env.changeId('incident'), { ...rec.attempt, success });
-    if (success && rec.healthy) next = appendHealth(next, { status: 'healthy' }, env.policy, env.changeId('health'));
-    return next;
-  };
+  const also: StateOp[] = [
+    ...(rec.also ?? []),
+    { op: 'attempt', ...rec.attempt, success, id: env.changeId('incident').id },
+    ...(success && rec.healthy ? [{ op: 'health' as const, status: 'healthy' as const, trigger: healthTrigger(env.policy), id: env.changeId('health').id }] : []),
+  ];
   const out = await runBreaker(env.store, env.policy, { command: success ? 'record-success' : 'record-failure', track, reason, also }, env.changeId('outcome'));
   const v = out.views[track];
   env.breakerView = { track, state: v.state, failures: v.failures, threshold: v.threshold, overridden: env.overridden };
@@ -280,7 +275,7 @@ async function recordOutcome(env: Env, track: TrackName, success: boolean, reaso
 async function recordDispatch(env: Env, reason: string): Promise<void> {
   const change = env.changeId('dispatch');
   try {
-    await env.store.update(change.id, (s) => applyChange(s, change, (d) => pushEvent(d, change, { type: 'dispatch', track: 'deployment', reason })));
+    await env.store.update({ id: change.id, at: change.now.toISOString(), by: change.by, ops: [{ op: 'event', type: 'dispatch', track: 'deployment', reason }] });
   } catch (e) {
     if (e instanceof GitHubError) throw new GitHubError(`${e.message} Nothing was dispatched.`, e.status);
     throw e;
@@ -551,7 +546,7 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
   // A rollback replaces a failing release; an explicit ref does too while an incident is open.
   const markReplacedBad = mode === 'previous' || Boolean(state.incident && !state.incident.endedAt);
   await recordOutcome(env, 'deployment', true, `deployed ${ident} (run ${d.id})${verify ? `, health ${verify.status}` : ''}`, {
-    also: (s) => recordRelease(s, env.changeId('release'), { mode, target, replaced, runId: d.id, markReplacedBad }),
+    also: [{ op: 'release', id: env.changeId('release').id, mode, target, replaced, runId: d.id, markReplacedBad }],
     // Deployed, and healthy or nothing can tell otherwise (no checks, verify: false): the incident ends.
     attempt: { ...attempt, resolved: !verify || verify.status === 'healthy' },
     healthy: verify?.status === 'healthy',

@@ -151,7 +151,8 @@ export class ApiServer {
       for (const f of [...this.onFinish]) f(entry);
     });
     const requestId = `${randomUUID().slice(0, 8).toUpperCase()}:${randomUUID().slice(0, 6).toUpperCase()}`;
-    const headers: Record<string, string> = { 'x-github-request-id': requestId, ...API_HEADERS };
+    // GitHub's clock, as every answer's Date header carries it (the emulator's clock may run faster than real time).
+    const headers: Record<string, string> = { 'x-github-request-id': requestId, ...API_HEADERS, date: new Date(core.clock.now()).toUTCString() };
     if (match?.route.requires) headers['x-accepted-github-permissions'] = acceptedPermissions(match.route.requires);
 
     const fault = faults.take(method, path, entry.route, { requestId, accepted: headers['x-accepted-github-permissions'] });

@@ -1,2 +1,0 @@
-export * from './service';
-export * from './inputs';
