@@ -2,35 +2,12 @@ import { formatDuration, medianDuration, nextPollDelay, pickDispatchedRun } from
 import type { GitHub } from './client';
 import { describeError, GitHubError, httpStatus } from './errors';
 import type { RepoRef } from './variables';
+import { toWorkflowJob, toWorkflowRun, type RawRun, type WorkflowJob, type WorkflowRun } from './runs';
 
 /**
  * Workflow runs from the outside: dispatch a workflow and find the run it started, follow a run to
  * completion on an adaptive schedule, re-run failed jobs.
  */
-
-export interface RunInfo {
-  id: number;
-  name: string;
-  attempt: number;
-  status: string;
-  conclusion: string | null;
-  htmlUrl: string;
-  createdAt: string;
-  updatedAt: string;
-  startedAt?: string;
-  headBranch: string | null;
-  displayTitle: string;
-  event: string;
-}
-
-export interface JobInfo {
-  id: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  htmlUrl?: string;
-  completedAt?: string | null;
-}
 
 export interface RunsOptions {
   log: (message: string) => void;
@@ -51,38 +28,6 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 const DISPATCH_RETRIES = 2;
 /** How long to look for the run of a dispatch whose answer was lost before dispatching again. */
 const LOST_ANSWER_WINDOW_MS = 30_000;
-
-type RunData = {
-  id: number;
-  name?: string | null;
-  run_attempt?: number;
-  status: string | null;
-  conclusion: string | null;
-  html_url: string;
-  created_at: string;
-  updated_at: string;
-  run_started_at?: string;
-  head_branch: string | null;
-  display_title: string;
-  event: string;
-};
-
-function toRun(r: RunData): RunInfo {
-  return {
-    id: r.id,
-    name: r.name ?? `run ${r.id}`,
-    attempt: r.run_attempt ?? 1,
-    status: r.status ?? 'queued',
-    conclusion: r.conclusion,
-    htmlUrl: r.html_url,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    startedAt: r.run_started_at,
-    headBranch: r.head_branch,
-    displayTitle: r.display_title,
-    event: r.event,
-  };
-}
 
 /** `refs/heads/main` → `main`: runs report the short name in head_branch. */
 export const shortRef = (ref: string) => ref.replace(/^refs\/(heads|tags)\//, '');
@@ -108,11 +53,11 @@ export class RunsAdapter {
     return `${this.ref.owner}/${this.ref.repo}`;
   }
 
-  async getRun(id: number): Promise<RunInfo> {
+  async getRun(id: number): Promise<WorkflowRun> {
     this.requests++;
     try {
       const { data } = await this.gh.rest.actions.getWorkflowRun({ ...this.ref, run_id: id });
-      return toRun(data);
+      return toWorkflowRun(data as RawRun);
     } catch (e) {
       if (httpStatus(e) === 404) throw new GitHubError(`Could not read workflow run ${id}: it does not exist in ${this.full}, or the token cannot see it (404). Check \`run-id\`.`, 404);
       throw describeError(e, 'actions', 'read', `read workflow run ${id}`, this.full);
@@ -120,13 +65,13 @@ export class RunsAdapter {
   }
 
   /** Jobs of the run's latest attempt. */
-  async listJobs(runId: number): Promise<JobInfo[]> {
-    const out: JobInfo[] = [];
+  async listJobs(runId: number): Promise<WorkflowJob[]> {
+    const out: WorkflowJob[] = [];
     try {
       for (let page = 1; page <= 5; page++) {
         this.requests++;
         const { data } = await this.gh.rest.actions.listJobsForWorkflowRun({ ...this.ref, run_id: runId, filter: 'latest', per_page: 100, page });
-        for (const j of data.jobs) out.push({ id: j.id, name: j.name, status: j.status, conclusion: j.conclusion, htmlUrl: j.html_url ?? undefined, completedAt: j.completed_at });
+        for (const j of data.jobs) out.push(toWorkflowJob(j));
         if (data.jobs.length < 100 || out.length >= data.total_count) break;
       }
     } catch (e) {
@@ -226,13 +171,13 @@ export class RunsAdapter {
     return describeError(e, 'actions', 'write', what, this.full);
   }
 
-  private async listDispatchRuns(workflow: string, ref: string, sinceMs: number): Promise<RunInfo[]> {
+  private async listDispatchRuns(workflow: string, ref: string, sinceMs: number): Promise<WorkflowRun[]> {
     // A minute of slack for clock skew between the runner and GitHub; pickDispatchedRun ranks the rest.
     const created = `>=${new Date(sinceMs - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
     this.requests++;
     try {
       const { data } = await this.gh.rest.actions.listWorkflowRuns({ ...this.ref, workflow_id: workflow, event: 'workflow_dispatch', branch: shortRef(ref), created, per_page: 50 });
-      return data.workflow_runs.map(toRun);
+      return data.workflow_runs.map((r) => toWorkflowRun(r as RawRun));
     } catch (e) {
       throw describeError(e, 'actions', 'read', `list the runs of ${workflow}`, this.full);
     }
@@ -292,10 +237,10 @@ export class RunsAdapter {
     let lastStatus = '';
     let lastUpdated = '';
     let lastJobsAt = 0;
-    let jobs: JobInfo[] = [];
-    let run: RunInfo | undefined;
+    let jobs: WorkflowJob[] = [];
+    let run: WorkflowRun | undefined;
     const elapsed = () => this.now() - start;
-    const logJobs = (list: JobInfo[]) => {
+    const logJobs = (list: WorkflowJob[]) => {
       for (const j of list) {
         if (j.status !== 'completed' || completedJobs.has(j.id)) continue;
         completedJobs.add(j.id);
@@ -353,9 +298,9 @@ export interface DispatchedRun {
 }
 
 export interface FollowResult {
-  run: RunInfo;
+  run: WorkflowRun;
   /** Jobs of the followed attempt at the end. */
-  jobs: JobInfo[];
+  jobs: WorkflowJob[];
   timedOut: boolean;
   polls: number;
   elapsedMs: number;

@@ -4,100 +4,120 @@ import { describeError, httpStatus } from './errors';
 import type { RepoRef } from './variables';
 
 /**
- * Reading workflow runs, their jobs and job logs (never writing: re-runs and dispatches live in
- * dispatch.ts). Logs are streamed: the API answers 302 to a short-lived URL, which is fetched without
+ * Reading workflow runs, their jobs and job logs, in the one run model (re-runs and dispatches, which
+ * write, live in dispatch.ts and answer in the same model). Logs are streamed: the API answers 302 to a short-lived URL, which is fetched without
  * the token and decoded chunk by chunk into the classifier, so a 50 MB log never sits in memory.
  */
 
-export interface RunSummary {
+/**
+ * A workflow run: the one model of a run for every caller (classification, the CLI's replay, dispatch
+ * and follow, re-run). Its name, title and head branch are attacker-controlled text: sanitize before showing.
+ */
+export interface WorkflowRun {
   id: number;
+  /** The workflow's name (`run N` when GitHub gives none). */
+  name: string;
   /** The latest attempt. */
   attempt: number;
-  status: string | null;
+  status: string;
   conclusion: string | null;
-  /** Workflow name; attacker-controlled text like headBranch and title (sanitize before showing). */
-  name: string;
-  title: string;
-  event: string;
-  headBranch: string;
-  headSha: string;
-  url: string;
-  workflowPath: string;
+  htmlUrl: string;
   createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  headBranch: string | null;
+  headSha: string;
+  /** The run's title: the workflow's `run-name` when it sets one. */
+  displayTitle: string;
+  event: string;
+  /** The workflow file, like .github/workflows/deploy.yml. */
+  workflowPath: string;
 }
 
-export interface RunJob {
+/** A job of a workflow run. */
+export interface WorkflowJob {
   id: number;
   name: string;
   status: string;
   conclusion: string | null;
+  /** The run attempt the job belongs to (jobs kept from earlier attempts have an older one). */
   attempt: number;
+  htmlUrl?: string;
+  completedAt?: string | null;
 }
 
 /** Job conclusions whose logs explain a failed run. */
 export const FAILED_CONCLUSIONS = ['failure', 'timed_out', 'cancelled', 'startup_failure'] as const;
-export const isFailedJob = (j: Pick<RunJob, 'conclusion'>): boolean => (FAILED_CONCLUSIONS as readonly (string | null)[]).includes(j.conclusion);
+export const isFailedJob = (j: Pick<WorkflowJob, 'conclusion'>): boolean => (FAILED_CONCLUSIONS as readonly (string | null)[]).includes(j.conclusion);
 
 const repoName = (r: RepoRef) => `${r.owner}/${r.repo}`;
 
-interface RawRun {
+/** A run as the REST API answers it (get, list). */
+export interface RawRun {
   id: number;
+  name?: string | null;
   run_attempt?: number;
   status: string | null;
   conclusion: string | null;
-  name?: string | null;
-  display_title?: string;
-  event: string;
+  html_url: string;
+  created_at: string;
+  updated_at: string;
+  run_started_at?: string;
   head_branch: string | null;
   head_sha: string;
-  html_url: string;
+  display_title?: string;
+  event: string;
   path?: string;
-  created_at: string;
 }
 
-function toRun(r: RawRun): RunSummary {
+export function toWorkflowRun(r: RawRun): WorkflowRun {
   return {
     id: r.id,
+    name: r.name ?? `run ${r.id}`,
     attempt: r.run_attempt ?? 1,
-    status: r.status,
+    status: r.status ?? 'queued',
     conclusion: r.conclusion,
-    name: r.name ?? '',
-    title: r.display_title ?? '',
-    event: r.event,
-    headBranch: r.head_branch ?? '',
-    headSha: r.head_sha,
-    url: r.html_url,
-    workflowPath: r.path ?? '',
+    htmlUrl: r.html_url,
     createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    startedAt: r.run_started_at,
+    headBranch: r.head_branch,
+    headSha: r.head_sha,
+    displayTitle: r.display_title ?? '',
+    event: r.event,
+    workflowPath: r.path ?? '',
   };
 }
 
-export async function getRun(gh: GitHub, repo: RepoRef, runId: number): Promise<RunSummary> {
+export async function getRun(gh: GitHub, repo: RepoRef, runId: number): Promise<WorkflowRun> {
   try {
     const { data } = await gh.rest.actions.getWorkflowRun({ owner: repo.owner, repo: repo.repo, run_id: runId });
-    return toRun(data as RawRun);
+    return toWorkflowRun(data as RawRun);
   } catch (e) {
     throw describeError(e, 'actions', 'read', `read run ${runId}`, `${repoName(repo)} or its run ${runId}`);
   }
 }
 
+type RawJob = { id: number; name: string; status: string; conclusion: string | null; run_attempt?: number; html_url?: string | null; completed_at?: string | null };
+export const toWorkflowJob = (j: RawJob): WorkflowJob => ({ id: j.id, name: j.name, status: j.status, conclusion: j.conclusion, attempt: j.run_attempt ?? 1, htmlUrl: j.html_url ?? undefined, completedAt: j.completed_at });
+
 /** The jobs of the run's latest attempt (jobs kept from earlier attempts included), in GitHub's order. */
-export async function listRunJobs(gh: GitHub, repo: RepoRef, runId: number): Promise<RunJob[]> {
+export async function listRunJobs(gh: GitHub, repo: RepoRef, runId: number): Promise<WorkflowJob[]> {
   try {
     const jobs = await gh.paginate(gh.rest.actions.listJobsForWorkflowRun, { owner: repo.owner, repo: repo.repo, run_id: runId, filter: 'latest', per_page: 100 });
-    return jobs.map((j) => ({ id: j.id, name: j.name, status: j.status, conclusion: j.conclusion, attempt: j.run_attempt ?? 1 }));
+    return jobs.map(toWorkflowJob);
   } catch (e) {
     throw describeError(e, 'actions', 'read', `list the jobs of run ${runId}`, repoName(repo));
   }
 }
 
 /** The last failed runs of a workflow (file name or id), newest first. */
-export async function listFailedRuns(gh: GitHub, repo: RepoRef, workflow: string, count: number): Promise<RunSummary[]> {
+export async function listFailedRuns(gh: GitHub, repo: RepoRef, workflow: string, count: number): Promise<WorkflowRun[]> {
   const perPage = Math.min(100, Math.max(1, count));
-  const out: RunSummary[] = [];
+  const out: WorkflowRun[] = [];
   try {
     for await (const page of gh.paginate.iterator(gh.rest.actions.listWorkflowRuns, { owner: repo.owner, repo: repo.repo, workflow_id: workflow, status: 'failure', per_page: perPage })) {
-      for (const r of page.data) if (out.length < count) out.push(toRun(r as RawRun));
+      for (const r of page.data) if (out.length < count) out.push(toWorkflowRun(r as RawRun));
       if (out.length >= count) break;
     }
   } catch (e) {

@@ -1,9 +1,9 @@
 import { RunClassifier, type Classification, type CompiledClassifier } from '@recovery/core';
-import { getRun, isFailedJob, listRunJobs, streamJobLog, type GitHub, type RepoRef, type RunJob, type RunSummary, type StreamOptions } from '@recovery/adapters';
+import { getRun, isFailedJob, listRunJobs, streamJobLog, type GitHub, type RepoRef, type WorkflowJob, type WorkflowRun, type StreamOptions } from '@recovery/adapters';
 
 export interface RunClassification {
-  run: RunSummary;
-  jobs: RunJob[];
+  run: WorkflowRun;
+  jobs: WorkflowJob[];
   /** null when the run has no failed job. */
   classification: Classification | null;
   bytes: number;

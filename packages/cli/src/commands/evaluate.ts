@@ -74,7 +74,7 @@ async function single(ctx: CliContext, compiled: CompiledClassifier, runId: numb
   const result = judge(ctx, rc, breaker, state?.incident ?? null);
   const c = rc.classification;
   if (ctx.json) {
-    ctx.out(JSON.stringify({ run: { ...rc.run, name: oneLine(rc.run.name), title: oneLine(rc.run.title), headBranch: oneLine(rc.run.headBranch) }, classification: c, decision: result, bytes: rc.bytes, ms: rc.ms }, null, 2));
+    ctx.out(JSON.stringify({ run: { ...rc.run, name: oneLine(rc.run.name), displayTitle: oneLine(rc.run.displayTitle), headBranch: oneLine(rc.run.headBranch ?? '') }, classification: c, decision: result, bytes: rc.bytes, ms: rc.ms }, null, 2));
     return 0;
   }
   ctx.out(`Run ${rc.run.id} of ${oneLine(rc.run.name) || 'a workflow'} (attempt ${rc.run.attempt}, ${rc.run.conclusion ?? rc.run.status}) in ${ctx.repo.owner}/${ctx.repo.repo}, scope ${ctx.scope}`);
@@ -113,7 +113,7 @@ async function replay(ctx: CliContext, compiled: CompiledClassifier, workflow: s
       run: r.id,
       attempt: rc.run.attempt,
       created: r.createdAt,
-      branch: oneLine(r.headBranch),
+      branch: oneLine(r.headBranch ?? ''),
       category: c ? c.category : '—',
       rule: ruleText(c),
       decision: result.decision,

@@ -152,7 +152,7 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
     result,
     classification,
     sessionId,
-    run: rc ? { id: rc.run.id, attempt: rc.run.attempt, url: rc.run.url, name: rc.run.name, headBranch: rc.run.headBranch } : undefined,
+    run: rc ? { id: rc.run.id, attempt: rc.run.attempt, url: rc.run.htmlUrl, name: rc.run.name, headBranch: rc.run.headBranch ?? '' } : undefined,
     dryRun,
     notes,
   });

@@ -27,7 +27,7 @@ import {
   type Target,
   type TrackName,
 } from '@recovery/core';
-import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, type FollowResult, type GitHub, type RunInfo } from '@recovery/adapters';
+import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, type FollowResult, type GitHub, type WorkflowRun } from '@recovery/adapters';
 import { loadPolicy, type ActionDeps } from '@recovery/runtime';
 import { runBreaker } from '../breaker-service';
 import type { RedeployInputs as Inputs } from './inputs';
@@ -285,7 +285,7 @@ async function recordDispatch(env: Env, reason: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // Modes
 
-function runReport(r: RunInfo | undefined, f?: FollowResult, foundBy?: string): RunReport | undefined {
+function runReport(r: WorkflowRun | undefined, f?: FollowResult, foundBy?: string): RunReport | undefined {
   const run = f?.run ?? r;
   if (!run) return undefined;
   const created = Date.parse(run.startedAt ?? run.createdAt);
