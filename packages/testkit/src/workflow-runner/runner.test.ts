@@ -1,7 +1,7 @@
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, startHttpServer, tempDirWith } from '../harness';
+import { REPO_ROOT, startHttpServer, tempDir, tempDirWith } from '../harness';
 import { evaluate, evaluateCondition, declared } from './expressions';
 import { ConcurrencyGroups, LOCAL_CHECKOUT, QUEUE_MAX, runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions, type StandIn } from './index';
 
@@ -173,7 +173,12 @@ jobs:
 
 describe('concurrency', () => {
   it('jobs of one group run one at a time, jobs of others alongside; the evaluated group is recorded', async () => {
-    const job = (id: string, group: string) => `  ${id}:
+    // A rendezvous, not a stopwatch: a job of the deploy group finishes only once `c` (another group) has
+    // started, and `c` only once one of them has. Run one after the other, they would wait until the step
+    // timeout fails them; run alongside, they pass however slow the machine is.
+    const dir = tempDir('wf-rendezvous-');
+    const wait = (file: string) => `until [ -e "${dir}/${file}" ]; do sleep 0.05; done`;
+    const job = (id: string, group: string, meet: string) => `  ${id}:
     runs-on: ubuntu-latest
     concurrency:
       group: ${group}
@@ -182,9 +187,11 @@ describe('concurrency', () => {
     steps:
       - id: s
         run: |
-          start=$(date +%s%N); sleep 0.3; echo "span=$start-$(date +%s%N)" >> "$GITHUB_OUTPUT"
+          start=$(date +%s%N); ${meet}; sleep 0.3; echo "span=$start-$(date +%s%N)" >> "$GITHUB_OUTPUT"
 `;
-    const root = project({ 'groups.yml': `on: push\npermissions: {}\njobs:\n${job('a', 'deploy-\${{ github.ref_name }}')}${job('b', 'deploy-main')}${job('c', 'other')}` });
+    const deploy = `touch "${dir}/deploy-started"; ${wait('other-started')}`;
+    const other = `${wait('deploy-started')}; touch "${dir}/other-started"`;
+    const root = project({ 'groups.yml': `on: push\npermissions: {}\njobs:\n${job('a', 'deploy-\${{ github.ref_name }}', deploy)}${job('b', 'deploy-main', deploy)}${job('c', 'other', other)}` });
     const run = await go(root, 'groups.yml', { eventName: 'push' });
     const span = (id: string) => run.job(id).outputs.span!.split('-').map((t) => Number(BigInt(t) / 1_000_000n)) as [number, number];
     const [a, b, c] = [span('a'), span('b'), span('c')];
