@@ -58,8 +58,7 @@ const proxyFetch = (utils/* defaults */.NT.request?.fetch ?? fetch);
 /** An Octokit with the retry and throttling plugins, pointed at GITHUB_API_URL. */
 function createClient(opts) {
     const retries = opts.retries ?? 3;
-    const envBase = Number(process.env.RECOVERY_RETRY_BASE_MS);
-    const retryBaseMs = opts.retryBaseMs ?? (Number.isFinite(envBase) && envBase > 0 ? envBase : 1000);
+    const retryBaseMs = opts.retryBaseMs ?? 1000;
     const warn = (m) => opts.log?.warn(m);
     // Waits out a rate limit `retries` times, then gives up (the request fails with GitHub's answer).
     const rateLimited = (what, retryAfter, options, retryCount) => {

@@ -65,7 +65,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
   const now = ctx.now();
   const labels = inputs.labels ?? policy.escalate.labels;
-  const issues = new IssuesAdapter(gh, ctx.repo);
+  const issues = new IssuesAdapter(gh, ctx.repo, { settleMs: ctx.knobs.settleMs });
   const store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
   const facts: IncidentFacts = {
     repo,

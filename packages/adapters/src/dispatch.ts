@@ -16,7 +16,7 @@ export interface RunsOptions {
   sleep?: (ms: number) => Promise<void>;
   /**
    * Multiplies every polling interval and wait of the schedule (1 = real time). Only for tests and
-   * benchmarks against an emulator whose clock runs faster: the action reads it from
+   * benchmarks against an emulator whose clock runs faster: the runtime reads it (knobs.ts) from
    * RECOVERY_POLL_SCALE. Timeouts given by people are never scaled.
    */
   scale?: number;

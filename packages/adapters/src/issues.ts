@@ -64,11 +64,6 @@ const unclear = (e: unknown) => {
   return s === undefined || s >= 500;
 };
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-/** The same settle wait as the state store's (RECOVERY_SETTLE_MS, default 1.5 s). */
-const settleFromEnv = () => {
-  const v = Number(process.env.RECOVERY_SETTLE_MS);
-  return Number.isFinite(v) && v >= 0 ? v : 1500;
-};
 
 const PER_PAGE = 100;
 /** The default label gets a colour and a description; others (and `flap`, added on close) get GitHub's grey. */
@@ -109,6 +104,8 @@ export class IssuesAdapter {
   constructor(
     private readonly gh: GitHub,
     private readonly ref: RepoRef,
+    /** How long settleDuplicates waits for another writer's issue to become visible (default 1.5 s). */
+    private readonly opts: { settleMs?: number } = {},
   ) {}
 
   private get full() {
@@ -252,7 +249,7 @@ export class IssuesAdapter {
    * closed as a duplicate of it (every run agrees which one is the oldest) and the incident is returned,
    * for the caller to comment on; undefined when ours is the incident.
    */
-  async settleDuplicates(mine: IncidentIssue, scope: string, label: string | undefined, settleMs = settleFromEnv(), sleep: (ms: number) => Promise<void> = defaultSleep): Promise<IncidentIssue | undefined> {
+  async settleDuplicates(mine: IncidentIssue, scope: string, label: string | undefined, settleMs = this.opts.settleMs ?? 1500, sleep: (ms: number) => Promise<void> = defaultSleep): Promise<IncidentIssue | undefined> {
     await sleep(settleMs);
     const oldest = await this.findOpenIncident(scope, label);
     if (!oldest || oldest.number >= mine.number) return undefined;

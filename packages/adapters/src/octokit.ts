@@ -16,8 +16,7 @@ const proxyFetch = (defaults.request?.fetch ?? fetch) as typeof fetch;
 /** An Octokit with the retry and throttling plugins, pointed at GITHUB_API_URL. */
 export function createClient(opts: ClientOptions): GitHub {
   const retries = opts.retries ?? 3;
-  const envBase = Number(process.env.RECOVERY_RETRY_BASE_MS);
-  const retryBaseMs = opts.retryBaseMs ?? (Number.isFinite(envBase) && envBase > 0 ? envBase : 1000);
+  const retryBaseMs = opts.retryBaseMs ?? 1000;
   const warn = (m: string) => opts.log?.warn(m);
   // Waits out a rate limit `retries` times, then gives up (the request fails with GitHub's answer).
   const rateLimited = (what: string, retryAfter: number, options: { method: string; url: string; request?: object }, retryCount: number): boolean => {

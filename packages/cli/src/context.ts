@@ -1,3 +1,4 @@
+import { readKnobs } from '@recovery/runtime/knobs';
 import { readFileSync } from 'node:fs';
 import { UserError, DEFAULT_POLICY, DEFAULT_SCOPE, isValidScope, parsePolicy, SCOPE_HINT, type Policy } from '@recovery/core';
 import { apiUrlFromEnv, StateStore, type GitHub, type RepoRef } from '@recovery/adapters';
@@ -47,7 +48,7 @@ export function makeContext(flags: CommonFlags, env: NodeJS.ProcessEnv, io: { ou
     policy = parsePolicy(text, flags.policy);
   }
   const repo = { owner: m[1]!, repo: m[2]! };
-  const gh = createClient({ token, baseUrl: apiUrlFromEnv(env), userAgent: 'recovery-cli' });
+  const gh = createClient({ token, baseUrl: apiUrlFromEnv(env), userAgent: 'recovery-cli', retryBaseMs: readKnobs(env).retryBaseMs });
   const by = `cli:${env.USER ?? os.userInfo().username ?? 'operator'}`;
   const now = () => new Date();
   let store: StateStore | undefined;

@@ -1,6 +1,7 @@
 import { context } from '@actions/github';
 import { cliCommand, UserError } from '@recovery/core';
 import type { RepoRef } from '@recovery/adapters';
+import { readKnobs, type Knobs } from './knobs';
 
 /** What the runner tells an action about its run, read once through @actions/github's context. */
 export interface ActionContext {
@@ -23,6 +24,8 @@ export interface ActionContext {
   /** The operator CLI of the release this action came from (GITHUB_ACTION_REPOSITORY / GITHUB_ACTION_REF). */
   cli: string;
   now: () => Date;
+  /** Test knobs, read from the environment here and nowhere else. */
+  knobs: Knobs;
 }
 
 export function actionContext(env: NodeJS.ProcessEnv = process.env): ActionContext {
@@ -46,6 +49,7 @@ export function actionContext(env: NodeJS.ProcessEnv = process.env): ActionConte
     by: `run ${runId}/${runAttempt}`,
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}${runAttempt > 1 ? `/attempts/${runAttempt}` : ''}`,
     now: () => new Date(),
+    knobs: readKnobs(env),
     cli: cliCommand({ repository: env.GITHUB_ACTION_REPOSITORY, ref: env.GITHUB_ACTION_REF }),
   };
 }

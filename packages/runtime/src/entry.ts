@@ -23,6 +23,7 @@ export function defaultDeps(): ActionDeps {
       return createClient({
         token,
         baseUrl: ctx.apiUrl,
+        retryBaseMs: ctx.knobs.retryBaseMs,
         log: { debug: (m) => io.debug(m), info: (m) => io.debug(m), warn: (m) => io.warning(m), error: (m) => io.debug(m) },
       });
     },

@@ -6,3 +6,4 @@ export * from './entry';
 export * from './common-inputs';
 export * from './toolkit';
 export * from './outputs';
+export * from './knobs';

@@ -59,16 +59,6 @@ export interface RedeployRun {
 const PERSON_EVENTS = new Set(['workflow_dispatch']);
 const isSha = (s: string | undefined): s is string => Boolean(s && /^[0-9a-f]{40}$/i.test(s));
 
-/**
- * RECOVERY_POLL_SCALE multiplies the polling intervals and retry waits of the run follower (default 1).
- * It exists for tests and benchmarks whose GitHub emulator runs its clock faster than real time; the
- * timeouts people give are never scaled.
- */
-function pollScale(): number {
-  const v = Number(process.env.RECOVERY_POLL_SCALE);
-  return Number.isFinite(v) && v > 0 && v <= 1 ? v : 1;
-}
-
 /** What a mode did; the common tail turns it into outputs, a summary and a step status. */
 interface Outcome {
   result: RedeployResult;
@@ -125,7 +115,7 @@ export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<Redepl
     policy,
     gh,
     store: new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) }),
-    runs: new RunsAdapter(gh, ctx.repo, { log: (m) => io.info(m), scale: pollScale() }),
+    runs: new RunsAdapter(gh, ctx.repo, { log: (m) => io.info(m), scale: ctx.knobs.pollScale }),
     repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
     cli: ctx.cli,
     changeId: (suffix) => ({ id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'redeploy'}.${suffix}`, now: ctx.now(), by: ctx.by }),
