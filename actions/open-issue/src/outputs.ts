@@ -1,10 +1,7 @@
 import { outputNames } from '@recovery/runtime';
+import type { IncidentIssueOutputs } from '@recovery/services';
 
 /** Every output of open-issue (action.yml `outputs`), written at once by writeOutputs. */
-export interface Outputs {
-  'issue-number': number | '';
-  'issue-url': string;
-  action: string;
-}
+export type Outputs = IncidentIssueOutputs;
 
 export const OUTPUTS = outputNames<Outputs>()({ 'issue-number': true, 'issue-url': true, action: true });

@@ -3,3 +3,4 @@ export * from './classify-run';
 export * from './redeploy';
 export * from './evaluation';
 export * from './health';
+export * from './incident-issue';
