@@ -60,6 +60,23 @@ describe('manual recovery from the Actions tab (examples/recover.yml)', () => {
     expect(real.job('recover/incident').outputs.action).toBe('none');
     expect(w.repo.issues).toEqual([]);
     expect(stateOf(w.repo).releases.knownBad).toContain(BAD);
+    // Who started it is on every event the run wrote, and on the timeline.
+    const events = (stateOf(w.repo) as unknown as { events: Array<{ by?: string }> }).events.filter((e) => e.by?.startsWith(`run ${real.runId}/`));
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(e.by).toBe(`run ${real.runId}/1 by octocat`);
+    expect(real.summary).toContain('started : by octocat : manual run');
+  });
+
+  it('takes the health status and reason a person gives: a reported outage is acted on without probing first, and the issue names who started it', async () => {
+    const w = await world((svc) => repositoryFiles(svc, { steps: false, redeploy: false }));
+    const res = await run(w, 'examples/recover.yml', { eventName: 'workflow_dispatch', inputs: { health_status: 'unhealthy', recovery_reason: 'customers report 502s' } });
+    expect(res.warnings).toEqual([]);
+    expect(res.step('recover/evaluate', 'probe').outcome).toBe('skipped');
+    expect(res.step('recover/evaluate', 'evaluate').with).toMatchObject({ 'health-status': 'unhealthy', 'health-reason': 'customers report 502s' });
+    expect(res.job('recover/evaluate').outputs.decision).toBe('escalate');
+    const issue = w.repo.issues[0]!;
+    expect(issue.body).toContain('| started by | octocat (manual run) |');
+    expect(issue.body).toContain('customers report 502s');
   });
 });
 

@@ -105,6 +105,13 @@ describe('incident inputs', () => {
 });
 
 describe('incident issue body', () => {
+  it('names the person who started a manual run, as plain text that notifies no one', () => {
+    const { text } = renderIncidentBody(facts({ triggeredBy: 'alice' }));
+    expect(text).toContain('| started by | alice (manual run) |');
+    expect(text.indexOf('| started by |')).toBeLessThan(text.indexOf('| session |'));
+    expect(renderIncidentBody(facts()).text).not.toContain('started by');
+    expect(renderIncidentBody(facts({ triggeredBy: '@octo-org/oncall' })).text).not.toMatch(/@octo-org\/oncall/);
+  });
   it('has the facts, the path, the evidence, the breaker and the next steps, in that order, then the markers', () => {
     const { text, trimmed } = renderIncidentBody(facts());
     expect(trimmed).toBe(false);

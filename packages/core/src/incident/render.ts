@@ -37,6 +37,8 @@ export interface IncidentFacts {
   path?: PathStep[];
   /** How the recovery action of this run ended (redeploy's `result`), when one ran. */
   result?: string;
+  /** The person who started this run by hand (a manual recovery), when one did. */
+  triggeredBy?: string;
   /** The scope's breaker, when the state could be read. */
   breaker?: BreakerFacts;
   /** Values masked in this run (the token, the webhook URL): redacted wherever they appear. */
@@ -85,6 +87,7 @@ function factRows(f: IncidentFacts, opts: { scope: boolean }): string[] {
   if (f.result) rows.push(['result', `${RESULT_ICON[f.result] ?? ''} ${inlineText(f.result, s)}${f.decision ? ` (of \`${inlineText(f.decision, s)}\`)` : ''}`.trim()]);
   if (f.category) rows.push(['category', inlineText(f.category, s)]);
   if (f.severity) rows.push(['severity', inlineText(f.severity, s)]);
+  if (f.triggeredBy) rows.push(['started by', `${inlineText(f.triggeredBy, s)} (manual run)`]);
   if (f.sessionId) rows.push(['session', `\`${inlineText(f.sessionId, s)}\``]);
   if (f.runUrl) rows.push(['run', `[${runLabel(f.runUrl)}](${safeUrl(f.runUrl)})`]);
   if (!rows.length) return [];

@@ -79,6 +79,7 @@ export async function incidentIssue({ io, ctx, github }: ActionDeps, inputs: Inp
   const facts: IncidentFacts = {
     repo,
     cli: ctx.cli,
+    triggeredBy: ctx.triggeredBy,
     scope: inputs.scope,
     status: inputs.status,
     decision: inputs.decision,
