@@ -37,7 +37,7 @@ async function scenario(emu: Emulator, name: string, withHistory: boolean): Prom
     repository: r.fullName,
     // The production settle time: with a much shorter one every snapshot is older than a quarter of it by
     // the time the emulator answers, and each state write would pay up to three staleness re-reads.
-    env: speedEnv({ timeScale: TIME_SCALE, settleMs: 'shipped', retryBaseMs: 1000 }),
+    env: speedEnv({ timeScale: TIME_SCALE, settleMs: 'shipped', retryBaseMs: 1000, writeSpacingMs: 'shipped' }),
     timeoutMs: 120_000,
   });
   if (res.code !== 0) throw new Error(`redeploy failed in the benchmark: ${res.stdout}\n${res.stderr}`);

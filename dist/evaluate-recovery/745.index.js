@@ -19,6 +19,9 @@ var utils = __webpack_require__(5555);
 var dist_bundle = __webpack_require__(9735);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var plugin_throttling_dist_bundle = __webpack_require__(6856);
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __webpack_require__(3251);
+var light_default = /*#__PURE__*/__webpack_require__.n(light);
 ;// CONCATENATED MODULE: ./packages/adapters/src/client.ts
 const DEFAULT_API_URL = 'https://api.github.com';
 /**
@@ -49,12 +52,29 @@ function apiUrlFromEnv(env = process.env) {
 
 
 
+
 /**
  * The Octokit of @actions/github (REST methods, pagination, the runner's proxy settings) with the retry
  * and throttling plugins. Loaded only by a run that talks to GitHub: import it lazily (`await import`).
  */
 const RecoveryOctokit = utils/* GitHub */.gq.plugin(dist_bundle/* retry */.L, plugin_throttling_dist_bundle/* throttling */.A);
 const proxyFetch = (utils/* defaults */.NT.request?.fetch ?? fetch);
+/**
+ * The throttling plugin starts writes 1 s apart and writes that notify people (issues, comments) 3 s apart,
+ * per process (GitHub's advice against secondary rate limits). `writeSpacingMs` sets the first (the second
+ * is three times it): tests shorten it, as they shorten the retry back-off. Unset: the plugin's own queues.
+ */
+const spacedQueues = new Map();
+function writeQueues(ms) {
+    if (ms === undefined || !Number.isFinite(ms) || ms < 0)
+        return {};
+    let q = spacedQueues.get(ms);
+    if (!q) {
+        q = { write: new (light_default()).Group({ maxConcurrent: 1, minTime: ms }), notifications: new (light_default()).Group({ maxConcurrent: 1, minTime: 3 * ms }) };
+        spacedQueues.set(ms, q);
+    }
+    return q;
+}
 /** An Octokit with the retry and throttling plugins, pointed at GITHUB_API_URL. */
 function createClient(opts) {
     const retries = opts.retries ?? 3;
@@ -81,6 +101,7 @@ function createClient(opts) {
         // 429 belongs to the throttling plugin, which waits for retry-after; the retry plugin would not.
         retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
         throttle: {
+            ...writeQueues(opts.writeSpacingMs),
             onRateLimit: (retryAfter, options, _o, retryCount) => rateLimited('rate limit', retryAfter, options, retryCount),
             onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => rateLimited('secondary rate limit', retryAfter, options, retryCount),
         },

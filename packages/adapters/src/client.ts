@@ -9,6 +9,8 @@ export interface ClientOptions {
   retries?: number;
   /** Base of the retry back-off in ms (tests shorten it). */
   retryBaseMs?: number;
+  /** How far apart writes start, ms (notifying writes: 3 times that); default the throttling plugin's 1 s and 3 s (tests shorten it). */
+  writeSpacingMs?: number;
   log?: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void };
 }
 

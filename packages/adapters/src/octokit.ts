@@ -2,6 +2,7 @@ import { getOctokit } from '@actions/github';
 import { GitHub as ActionsOctokit, defaults } from '@actions/github/lib/utils';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
 import { apiUrlFromEnv, trackWrites, type ClientOptions } from './client';
 
 /**
@@ -12,6 +13,22 @@ const RecoveryOctokit = ActionsOctokit.plugin(retry, throttling);
 export type GitHub = InstanceType<typeof RecoveryOctokit>;
 
 const proxyFetch = (defaults.request?.fetch ?? fetch) as typeof fetch;
+
+/**
+ * The throttling plugin starts writes 1 s apart and writes that notify people (issues, comments) 3 s apart,
+ * per process (GitHub's advice against secondary rate limits). `writeSpacingMs` sets the first (the second
+ * is three times it): tests shorten it, as they shorten the retry back-off. Unset: the plugin's own queues.
+ */
+const spacedQueues = new Map<number, { write: Bottleneck.Group; notifications: Bottleneck.Group }>();
+function writeQueues(ms: number | undefined): { write?: Bottleneck.Group; notifications?: Bottleneck.Group } {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return {};
+  let q = spacedQueues.get(ms);
+  if (!q) {
+    q = { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: ms }), notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 3 * ms }) };
+    spacedQueues.set(ms, q);
+  }
+  return q;
+}
 
 /** An Octokit with the retry and throttling plugins, pointed at GITHUB_API_URL. */
 export function createClient(opts: ClientOptions): GitHub {
@@ -38,6 +55,7 @@ export function createClient(opts: ClientOptions): GitHub {
     // 429 belongs to the throttling plugin, which waits for retry-after; the retry plugin would not.
     retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
     throttle: {
+      ...writeQueues(opts.writeSpacingMs),
       onRateLimit: (retryAfter: number, options: { method: string; url: string; request?: object }, _o: unknown, retryCount: number) =>
         rateLimited('rate limit', retryAfter, options, retryCount),
       onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string; request?: object }, _o: unknown, retryCount: number) =>

@@ -48,7 +48,8 @@ export function makeContext(flags: CommonFlags, env: NodeJS.ProcessEnv, io: { ou
     policy = parsePolicy(text, flags.policy);
   }
   const repo = { owner: m[1]!, repo: m[2]! };
-  const gh = createClient({ token, baseUrl: apiUrlFromEnv(env), userAgent: 'recovery-cli', retryBaseMs: readKnobs(env).retryBaseMs });
+  const knobs = readKnobs(env);
+  const gh = createClient({ token, baseUrl: apiUrlFromEnv(env), userAgent: 'recovery-cli', retryBaseMs: knobs.retryBaseMs, writeSpacingMs: knobs.writeSpacingMs });
   const by = `cli:${env.USER ?? os.userInfo().username ?? 'operator'}`;
   const now = () => new Date();
   let store: StateStore | undefined;

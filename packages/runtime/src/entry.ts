@@ -24,6 +24,7 @@ export function defaultDeps(): ActionDeps {
         token,
         baseUrl: ctx.apiUrl,
         retryBaseMs: ctx.knobs.retryBaseMs,
+        writeSpacingMs: ctx.knobs.writeSpacingMs,
         log: { debug: (m) => io.debug(m), info: (m) => io.debug(m), warn: (m) => io.warning(m), error: (m) => io.debug(m) },
       });
     },
