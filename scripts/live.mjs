@@ -77,7 +77,23 @@ function bundle(name, inputs) {
 }
 
 await check('state: create, read and update through the circuit-breaker bundle (open, close); deleted at cleanup', async () => {
-  cleanup.push(() => gh('DELETE', `/actions/variables/${`RECOVERY_STATE_${scope.toUpperCase().replace(/-/g, '_')}`}`));
+  const suffix = scope.toUpperCase().replace(/-/g, '_');
+  cleanup.push(() => gh('DELETE', `/actions/variables/RECOVERY_STATE_${suffix}`));
+  // Each write claims its revision in a variable of its own (docs/state.md); the claims go too.
+  cleanup.push(async () => {
+    const claims = [];
+    for (let page = 1; ; page++) {
+      const vars = (await gh('GET', `/actions/variables?per_page=30&page=${page}`)).json?.variables ?? [];
+      claims.push(...vars.map((v) => v.name).filter((n) => n.toUpperCase().startsWith(`RECOVERY_CLAIM_${suffix}_`)));
+      if (vars.length < 30) break;
+    }
+    let last = { status: 204 };
+    for (const n of claims) {
+      const r = await gh('DELETE', `/actions/variables/${n}`);
+      if (r.status >= 300) last = r;
+    }
+    return last;
+  });
   const opened = bundle('circuit-breaker', { command: 'open', reason: 'live check' });
   if (!/state<<|state=open|open/.test(opened)) throw new Error('open did not report the open state');
   bundle('circuit-breaker', { command: 'close' });
