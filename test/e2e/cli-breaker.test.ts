@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '@recovery/testkit/harness';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
+import { FAST_ENV } from '@recovery/testkit/speeds';
 
 const emu = useEmulator();
 let n = 0;
@@ -11,7 +12,7 @@ const newRepo = (): RepoHandle => emu().createRepo(`octo/cli-breaker-${++n}`);
 
 /** The operator CLI, run from its committed bundle as an operator runs it; `undefined` removes a variable. */
 const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(args, { apiUrl: emu().url, env: { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20', ...env } });
+  runCli(args, { apiUrl: emu().url, env: { ...FAST_ENV, ...env } });
 
 const breaker = (r: RepoHandle, ...args: string[]) => cli(['breaker', ...args, '--repo', r.fullName]);
 const json = async (r: RepoHandle, ...args: string[]) => {

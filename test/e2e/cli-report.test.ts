@@ -4,11 +4,12 @@ import { emptyState, serializeState, type State } from '@recovery/core';
 import { runCli } from '@recovery/testkit/harness';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
+import { FAST_ENV } from '@recovery/testkit/speeds';
 
 const emu = useEmulator();
 let n = 0;
 const newRepo = (): RepoHandle => emu().createRepo(`octo/cli-report-${++n}`);
-const cli = (args: string[]) => runCli(args, { apiUrl: emu().url, env: { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20' } });
+const cli = (args: string[]) => runCli(args, { apiUrl: emu().url, env: FAST_ENV });
 const H = 3_600_000;
 
 /** A scope with two ended incidents in the last 30 days (1 h and 2 h down) and the breaker's deployment track open. */
