@@ -35,7 +35,9 @@ beforeAll(async () => {
         res.writeHead(500);
         return void res.end('internal error');
       case '/slow':
-        await new Promise((r) => setTimeout(r, 1500));
+        // Far past the test's slow threshold (4 s), which is itself far past what a healthy target or
+        // command takes even on a loaded machine: a speed margin, not a correctness condition.
+        await new Promise((r) => setTimeout(r, 6000));
         return void res.end('ok');
       case '/hang':
         return;
@@ -124,7 +126,7 @@ describe('health-check action', () => {
       ...(tls ? [`- { name: tls, url: "${tls.url}", tls-min-days: 14 }`] : []),
     ].join('\n');
     const res = await health(
-      { targets, retries: 0, 'slow-threshold': '1s', record: false },
+      { targets, retries: 0, 'slow-threshold': '4s', record: false },
       // The runner trusts the test CA, as a self-hosted runner would be told to: only its expiry is wrong.
       { token: 'test-token', env: tls ? { NODE_EXTRA_CA_CERTS: tls.cert.certPath } : {} },
     );
