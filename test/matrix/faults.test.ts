@@ -177,7 +177,7 @@ const CASES: Case[] = [
     id: 'secondary-403',
     title: 'Secondary rate limit (403)',
     how: 'the main write answers 403 “You have exceeded a secondary rate limit” with `retry-after: 1`',
-    arrange: (c) => onWrite(c, c.s.keyWrite, { status: 403, kind: 'secondary-rate-limit' }),
+    arrange: (c) => onWrite(c, c.s.keyWrite, { status: 403, kind: 'secondary-rate-limit', retryAfter: 1 }),
     expect: { all: { kind: 'done' } },
   },
   {

@@ -173,6 +173,7 @@ export function run(w: World, file: string, o: Partial<RunWorkflowOptions> & { e
     secrets: { RECOVERY_TOKEN: TOKEN },
     standIns: STANDARD_STAND_INS,
     workspaceFiles: w.files,
+    onEnvironment: (name) => w.repo.addEnvironment(name),
     ...o,
     env: { ...FAST_ENV, ...o.env },
   });

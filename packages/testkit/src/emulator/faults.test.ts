@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
+import { startEmulator } from './index';
 import { useEmulator } from './vitest';
 import { api, uniqueRepo } from './test-helpers';
 
@@ -53,7 +54,7 @@ describe('fault injection', () => {
     expect(secondary.status).toBe(403);
     expect(secondary.body.message).toMatch(/^You have exceeded a secondary rate limit\. Please wait a few minutes before you try again\./);
     expect(secondary.body.message).toContain(secondary.headers.get('x-github-request-id'));
-    expect(secondary.headers.get('retry-after')).toBe('1');
+    expect(secondary.headers.get('retry-after')).toBe('60'); // GitHub's, at this emulator's real-time clock
 
     emu().fault({ method: 'POST', route: VARS, status: 403 });
     const denied = await api(emu(), `POST /repos/${name}/actions/variables`, { name: 'A', value: '1' });
@@ -63,6 +64,23 @@ describe('fault injection', () => {
     emu().fault({ route: VARS, status: 502, body: { message: 'custom' }, headers: { 'x-extra': 'yes' } });
     const custom = await api(emu(), `GET /repos/${name}/actions/variables`);
     expect([custom.status, custom.body.message, custom.headers.get('x-extra')]).toEqual([502, 'custom', 'yes']);
+  });
+
+  it('scales a secondary rate limit\'s retry-after (60 s) by the clock: 100 times faster → 1 s; 20 times → 3 s; a still clock → 1 s', async () => {
+    for (const [timeScale, expected] of [[100, '1'], [20, '3'], [0, '1']] as const) {
+      const local = await startEmulator({ timeScale });
+      try {
+        const name = uniqueRepo();
+        local.createRepo(name);
+        local.fault({ route: VARS, status: 403, kind: 'secondary-rate-limit' });
+        const res = await api(local, `GET /repos/${name}/actions/variables`);
+        expect([res.status, res.headers.get('retry-after')]).toEqual([403, expected]);
+        local.fault({ route: VARS, status: 403, kind: 'secondary-rate-limit', retryAfter: 7 });
+        expect((await api(local, `GET /repos/${name}/actions/variables`)).headers.get('retry-after')).toBe('7');
+      } finally {
+        await local.close();
+      }
+    }
   });
 
   it('adds latency, and drops connections before or after handling the request', async () => {

@@ -15,7 +15,10 @@ export interface Fault {
   status?: number;
   /** For 403: which 403 GitHub gives (default `permission`). 429 is always a rate limit. */
   kind?: FaultKind;
-  /** retry-after in seconds for rate limits (default 1; GitHub usually says 60). */
+  /**
+   * retry-after in seconds. Default: for a secondary rate limit GitHub's 60 s, scaled by the emulated
+   * clock (60 / timeScale, rounded up; 1 with a still clock); for a 429, 1.
+   */
   retryAfter?: number;
   /** Extra or replacing headers. */
   headers?: Record<string, string>;
@@ -60,8 +63,18 @@ const STATUS_MESSAGES: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
+/** GitHub's retry-after on a secondary rate limit, in (emulated) seconds. */
+export const SECONDARY_RETRY_AFTER_S = 60;
+
+/** Real seconds a client waits for `seconds` of emulated time (whole seconds, at least 1, as GitHub sends them). */
+export function scaledSeconds(seconds: number, timeScale: number): number {
+  return timeScale > 0 ? Math.max(1, Math.ceil(seconds / timeScale)) : 1;
+}
+
 export class Faults {
   private armed: Armed[] = [];
+
+  constructor(private readonly timeScale = 1) {}
 
   add(fault: Fault): void {
     if (fault.status === undefined && !fault.drop && !fault.delayMs) throw new Error('a fault needs a status, drop or delayMs');
@@ -82,21 +95,21 @@ export class Faults {
       a.seen++;
       if (a.seen <= (f.after ?? 0) || a.fired >= (f.times ?? 1)) continue;
       a.fired++;
-      return action(f, ctx);
+      return action(f, ctx, this.timeScale);
     }
     return undefined;
   }
 }
 
-function action(f: Fault, ctx: { requestId: string; accepted?: string }): FaultAction {
+function action(f: Fault, ctx: { requestId: string; accepted?: string }, timeScale: number): FaultAction {
   const drop = f.drop === 'after' ? 'after' : f.drop ? 'before' : false;
   const parts = [f.status !== undefined && !drop ? `status ${f.status}${f.kind ? ` ${f.kind}` : ''}` : '', drop ? `drop ${drop}` : '', f.delayMs ? `delay ${f.delayMs}ms` : ''];
   const out: FaultAction = { label: parts.filter(Boolean).join(', '), delayMs: f.delayMs ?? 0, drop };
   if (f.status === undefined || drop) return out;
 
   const headers: Record<string, string> = {};
-  const retryAfter = String(f.retryAfter ?? 1);
   const kind = f.status === 429 ? 'rate-limit' : f.status === 403 ? (f.kind ?? 'permission') : undefined;
+  const retryAfter = String(f.retryAfter ?? (kind === 'secondary-rate-limit' ? scaledSeconds(SECONDARY_RETRY_AFTER_S, timeScale) : 1));
   let message = STATUS_MESSAGES[f.status] ?? 'Injected fault';
   if (kind === 'secondary-rate-limit') {
     message = `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${ctx.requestId}.`;

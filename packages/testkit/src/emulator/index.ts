@@ -24,7 +24,9 @@ export type { Fault, FaultKind } from './faults';
 export type { Handler, Method, OverrideHandler, Reply, RequestContext, Route } from './router';
 export type { Conclusion, JobScript, LogSource, Run, RunScript } from './runs';
 export type { LogEntry, Violation } from './server';
-export type { Deployment, DeploymentStatus, DispatchEvent, Environment, Issue, Label, RerunEvent, Variable, Workflow } from './store';
+export type { Deployment, DeploymentStatus, DispatchEvent, Environment, Issue, Label, RerunEvent, RunVarsReport, Variable, Workflow } from './store';
+export { MAX_RUN_VARS_BYTES, STATUS_RETENTION_MS, varsForRun } from './store';
+export { MAX_ENV_VARIABLES, MAX_REPO_VARIABLES, MAX_VALUE_BYTES } from './routes/variables';
 export type { SeedDeployment, SeedIssue, SeedRun, SeedStatus } from './repo-handle';
 export { RepoHandle } from './repo-handle';
 export { Clock } from './clock';
@@ -57,7 +59,7 @@ export class Emulator {
   readonly clock: Clock;
   private readonly repos = new Map<string, RepoState>();
   private readonly tokens = new Tokens();
-  private readonly faults = new Faults();
+  private readonly faults: Faults;
   private readonly router = new Router(ROUTES);
   private readonly runs: RunEngine;
   private readonly server: ApiServer;
@@ -67,6 +69,7 @@ export class Emulator {
 
   constructor(private readonly opts: EmulatorOptions = {}) {
     this.clock = new Clock(opts.timeScale ?? 1);
+    this.faults = new Faults(this.clock.timeScale);
     const nextId = () => ++this.lastId;
     this.runs = new RunEngine(this.clock, nextId);
     const signedUrls = new SignedUrls(opts.logUrlTtlMs);

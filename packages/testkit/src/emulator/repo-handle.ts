@@ -6,7 +6,7 @@
 import { toMs, type Clock } from './clock';
 import type { Conclusion, JobScript, Run, RunEngine, RunStatus } from './runs';
 import type { Deployment, DeploymentState, DeploymentStatus, DispatchScript, Environment, Issue, Label, RepoState, RerunScript, VariableScope, Workflow, WorkflowInput } from './store';
-import { shaOf } from './store';
+import { shaOf, varsForRun, type RunVarsReport } from './store';
 
 type Timestamp = string | number | Date;
 
@@ -98,6 +98,13 @@ export class RepoHandle {
   deleteVariable(name: string): void {
     this.state.variables.delete(name);
   }
+  /**
+   * What a workflow run of this repository would get in `vars` under GitHub's 256 KB rule, and which
+   * variables it would lose (organisation variables given by the test; the emulator has no organisations).
+   */
+  varsForRun(org: Record<string, string> = {}): RunVarsReport {
+    return varsForRun(this.state.variables, org);
+  }
 
   // Environments
 
@@ -122,7 +129,9 @@ export class RepoHandle {
     if (!dep) throw new Error(`no deployment ${String(deployment)} in ${this.fullName}`);
     return this.state.addDeploymentStatus(dep, { ...s, creator: s.creator ?? dep.creator, created_at: this.iso(s.created_at) });
   }
+  /** After the 90-day status retention at the emulated clock's now. */
   get deployments(): readonly Deployment[] {
+    this.state.pruneStatuses();
     return this.state.deployments;
   }
 

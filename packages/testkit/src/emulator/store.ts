@@ -186,6 +186,46 @@ export const normalisePath = (p: string): string => p.replace(/^\/+|\/+$/g, '');
 /** GitHub's limit on issue and comment bodies, in characters. */
 export const MAX_ISSUE_TEXT = 65_536;
 
+/** Deployment statuses older than this are pruned, except each deployment's current (latest) one. */
+export const STATUS_RETENTION_MS = 90 * 86_400_000;
+
+/** What a workflow run sees of the organisation + repository variables: at most this many bytes combined. */
+export const MAX_RUN_VARS_BYTES = 256 * 1024;
+
+/** Which variables a workflow run of the repository gets in `vars`, and which it silently loses. */
+export interface RunVarsReport {
+  /** What `vars` holds. */
+  vars: Record<string, string>;
+  /** Names that do not fit, in name order: the ones sorting last. */
+  lost: string[];
+  /** Bytes of every variable (name + value, UTF-8), organisation and repository. */
+  bytes: number;
+  /** Bytes of the ones kept. */
+  keptBytes: number;
+  limit: number;
+}
+
+/**
+ * GitHub's 256 KB rule: organisation and repository variables (a repository variable wins over an
+ * organisation one of the same name) are taken in name order while they fit; the rest vanish from `vars`.
+ * A variable counts as the UTF-8 bytes of its name and value. Environment variables do not count.
+ */
+export function varsForRun(repo: Iterable<Variable>, org: Record<string, string> = {}, limit = MAX_RUN_VARS_BYTES): RunVarsReport {
+  const merged = new Map<string, string>(Object.entries(org).map(([k, v]) => [k.toUpperCase(), v]));
+  for (const v of repo) merged.set(v.name.toUpperCase(), v.value);
+  const names = [...merged.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const size = (n: string) => Buffer.byteLength(n, 'utf8') + Buffer.byteLength(merged.get(n)!, 'utf8');
+  const report: RunVarsReport = { vars: {}, lost: [], bytes: 0, keptBytes: 0, limit };
+  for (const n of names) {
+    report.bytes += size(n);
+    if (!report.lost.length && report.keptBytes + size(n) <= limit) {
+      report.vars[n] = merged.get(n)!;
+      report.keptBytes += size(n);
+    } else report.lost.push(n);
+  }
+  return report;
+}
+
 export class RepoState {
   readonly id: number;
   readonly owner: string;
@@ -316,6 +356,15 @@ export class RepoState {
       }
     }
     return status;
+  }
+
+  /** GitHub's 90-day retention: statuses older than that go, each deployment's current one stays. */
+  pruneStatuses(now = this.clock.now()): void {
+    const cutoff = this.clock.iso(now - STATUS_RETENTION_MS);
+    for (const d of this.deployments) {
+      const current = d.statuses.at(-1);
+      if (d.statuses.some((s) => s !== current && s.created_at < cutoff)) d.statuses = d.statuses.filter((s) => s === current || s.created_at >= cutoff);
+    }
   }
 
   private pushStatus(d: Deployment, s: { state: DeploymentState; creator: string; description: string; target_url: string; log_url: string; environment_url: string; at: string }): DeploymentStatus {

@@ -79,7 +79,53 @@ describe('repository variables', () => {
     expect((await post({ name: 'BIG', value: 'x'.repeat(48 * 1024) })).status).toBe(201);
     const tooBig = await post({ name: 'TOO_BIG', value: 'x'.repeat(48 * 1024 + 1) });
     expect(tooBig.status).toBe(422);
-    expect(tooBig.body.errors[0]).toMatchObject({ field: 'value' });
+    expect(tooBig.body.errors[0]).toMatchObject({ field: 'value', message: 'Value is too large: variables are limited to 48 KB.' });
+    expect((await api(emu(), `PATCH /repos/${name}/actions/variables/BIG`, { value: 'é'.repeat(24 * 1024 + 1) })).status).toBe(422); // bytes, not characters
+    expect(emu().repo(name).variable('TOO_BIG')).toBeUndefined();
+  });
+
+  it('keeps at most 500 variables per repository and 100 per environment: the create past it answers 422, updates still work', async () => {
+    const name = uniqueRepo();
+    const repo = emu().createRepo(name);
+    for (let i = 0; i < 499; i++) repo.setVariable(`V${i}`, 'x');
+    const post = (base: string, n: string) => api(emu(), `POST ${base}`, { name: n, value: 'x' });
+    const vars = `/repos/${name}/actions/variables`;
+    expect((await post(vars, 'V499')).status).toBe(201);
+    const full = await post(vars, 'V500');
+    expect(full.status).toBe(422);
+    expect(full.body.errors[0].message).toBe('Maximum number of variables reached: a repository can have at most 500 variables.');
+    expect(repo.variables.size).toBe(500);
+    expect((await api(emu(), `PATCH ${vars}/V0`, { value: 'y' })).status).toBe(204);
+    expect((await api(emu(), `DELETE ${vars}/V1`)).status).toBe(204);
+    expect((await post(vars, 'V500')).status).toBe(201);
+
+    const env = repo.addEnvironment('recovery-state');
+    for (let i = 0; i < 100; i++) env.variables.set(`E${i}`, 'x');
+    const envFull = await post(`/repos/${name}/environments/recovery-state/variables`, 'E100');
+    expect(envFull.status).toBe(422);
+    expect(envFull.body.errors[0].message).toBe('Maximum number of variables reached: an environment can have at most 100 variables.');
+  });
+
+  it('reports what a workflow run gets in vars under the 256 KB rule: name order, the ones sorting last are lost; environment variables do not count', () => {
+    const repo = emu().createRepo(uniqueRepo());
+    const kb = (n: number) => 'x'.repeat(n * 1024);
+    repo.setVariable('A_SMALL', 'a');
+    repo.setVariable('M_BIG', kb(47));
+    for (let i = 0; i < 4; i++) repo.setVariable(`RECOVERY_STATE_${i}`, kb(47));
+    repo.setVariable('Z_DEPLOY_TARGET', 'prod');
+    repo.addEnvironment('recovery-state').variables.set('RECOVERY_STATE', kb(47));
+    const under = repo.varsForRun();
+    expect(under.lost).toEqual([]);
+    expect(under.vars.Z_DEPLOY_TARGET).toBe('prod');
+    expect(under.bytes).toBe(under.keptBytes);
+    expect(under.bytes).toBeLessThan(256 * 1024);
+
+    // An organisation variable pushes the total past 256 KB: what sorts last goes, whatever its size.
+    const over = repo.varsForRun({ ORG_BLOB: kb(30), z_deploy_target: 'org value' });
+    expect(over.bytes).toBeGreaterThan(256 * 1024);
+    expect(over.lost).toEqual(['RECOVERY_STATE_3', 'Z_DEPLOY_TARGET']);
+    expect(Object.keys(over.vars)).toEqual(['A_SMALL', 'M_BIG', 'ORG_BLOB', 'RECOVERY_STATE_0', 'RECOVERY_STATE_1', 'RECOVERY_STATE_2']);
+    expect(over.keptBytes).toBeLessThanOrEqual(over.limit);
   });
 
   it('serves environment variables the same way, 404 for an unknown environment', async () => {

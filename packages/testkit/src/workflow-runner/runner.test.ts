@@ -108,6 +108,30 @@ jobs:
     await expect(go(root, 'graph.yml', { eventName: 'schedule' })).rejects.toThrow(/not triggered by schedule/);
   });
 
+  it('hands each job environment to onEnvironment before the job runs (GitHub creates an unknown one, unprotected), skipped jobs not', async () => {
+    const root = project({
+      'envs.yml': `on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    environment: \${{ github.event_name == 'push' && 'recovery-state' || 'other' }}
+    steps:
+      - run: echo
+  b:
+    if: false
+    runs-on: ubuntu-latest
+    environment: { name: never, deployment: false }
+    steps:
+      - run: echo
+`,
+    });
+    const named: string[] = [];
+    const run = await go(root, 'envs.yml', { eventName: 'push', onEnvironment: (n) => named.push(n) });
+    expect(run.job('a').environment).toEqual({ name: 'recovery-state' });
+    expect(named).toEqual(['recovery-state']);
+  });
+
   it('reports a reference to an output no job declares (it would evaluate to an empty string)', async () => {
     const root = project({
       'typo.yml': `on: push

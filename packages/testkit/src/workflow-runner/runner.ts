@@ -559,6 +559,7 @@ async function runJobLeg(plan: JobPlan, record: (r: Partial<JobResult> & Pick<Jo
     return record({ ...common, result: 'cancelled', error: `Canceling since a deadlock was detected for concurrency group: '${concurrency.group}' between a top level workflow and '${id}'` });
   }
   const ran = await inGroup(state, concurrency, plan.path, async () => {
+    if (environment) state.opts.onEnvironment?.(environment.name);
     if (model.type === 'reusableWorkflowJob') {
       const r = await runCallJob(plan, ctx, permissions, concurrency);
       return record({ ...common, ...r, durationMs: Date.now() - started });

@@ -78,6 +78,11 @@ export interface RunWorkflowOptions {
   concurrency?: ConcurrencyGroups;
   /** Names this run in the groups' events (`<label>: <job path>`). */
   label?: string;
+  /**
+   * Called with the name of each job's `environment:` before the job starts. GitHub creates an environment a
+   * job names that does not exist, unprotected: wire it to the emulator (`(name) => repo.addEnvironment(name)`).
+   */
+  onEnvironment?: (name: string) => void;
   /** Called with each trace line as it happens (jobs may finish in any order). */
   onTrace?: (line: string) => void;
 }

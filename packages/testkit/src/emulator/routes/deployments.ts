@@ -1,4 +1,7 @@
-/** Deployments and their statuses. The auto-inactive rule lives in RepoState.addDeploymentStatus. */
+/**
+ * Deployments and their statuses. The auto-inactive rule lives in RepoState.addDeploymentStatus; every
+ * answer applies the 90-day status retention first (RepoState.pruneStatuses), as emulated time has moved.
+ */
 import { notFound } from '../errors';
 import { deployment as renderDeployment, deploymentStatus as renderStatus } from '../render';
 import type { RequestContext, Route } from '../router';
@@ -6,6 +9,7 @@ import type { Deployment, DeploymentState } from '../store';
 import { paginate } from './paging';
 
 const find = (ctx: RequestContext): Deployment => {
+  ctx.repo.pruneStatuses(ctx.now);
   const d = ctx.repo.deployment(Number(ctx.params.deployment_id));
   if (!d) throw notFound();
   return d;
@@ -17,6 +21,7 @@ export const deploymentRoutes: Route[] = [
     template: '/repos/{owner}/{repo}/deployments',
     requires: ['deployments', 'read'],
     handler: (ctx) => {
+      ctx.repo.pruneStatuses(ctx.now);
       const q = ctx.query;
       const want = (key: 'sha' | 'ref' | 'task' | 'environment', d: Deployment) => {
         const v = q.get(key);

@@ -1,8 +1,8 @@
 /**
  * Actions variables of a repository and of its environments: the same rules on two scopes.
  * GitHub: names `[A-Za-z0-9_]`, not starting with a digit or GITHUB_, case-insensitive (stored upper case);
- * values up to 48 KB; 201 on create, 409 when the name exists, 204 on update and delete, 404 when missing;
- * lists sorted by name, 10 a page by default, at most 30.
+ * values up to 48 KB; at most 500 variables per repository and 100 per environment; 201 on create, 409 when the
+ * name exists, 204 on update and delete, 404 when missing; lists sorted by name, 10 a page by default, at most 30.
  */
 import type { Permission, Requirement } from '../auth';
 import { HttpError, notFound, validationFailed } from '../errors';
@@ -12,6 +12,9 @@ import type { VariableScope } from '../store';
 import { paginate } from './paging';
 
 export const MAX_VALUE_BYTES = 48 * 1024;
+/** How many variables GitHub keeps per repository and per environment. */
+export const MAX_REPO_VARIABLES = 500;
+export const MAX_ENV_VARIABLES = 100;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function checkName(name: string): void {
@@ -26,7 +29,13 @@ function checkValue(value: string): void {
   }
 }
 
-function variableRoutes(prefix: string, scope: (ctx: RequestContext) => VariableScope, permission: Permission): Route[] {
+function checkCount(vars: VariableScope, max: number, where: 'repository' | 'environment'): void {
+  if (vars.size >= max) {
+    throw validationFailed({ resource: 'Variable', field: 'name', code: 'custom', message: `Maximum number of variables reached: ${where === 'environment' ? 'an' : 'a'} ${where} can have at most ${max} variables.` });
+  }
+}
+
+function variableRoutes(prefix: string, scope: (ctx: RequestContext) => VariableScope, permission: Permission, max: number, where: 'repository' | 'environment'): Route[] {
   const item = `${prefix}/{name}`;
   const read: Requirement = [permission, 'read'];
   const write: Requirement = [permission, 'write'];
@@ -56,6 +65,7 @@ function variableRoutes(prefix: string, scope: (ctx: RequestContext) => Variable
         checkValue(value);
         const vars = scope(ctx);
         if (vars.has(name)) throw new HttpError(409, 'Already exists - Variable already exists');
+        checkCount(vars, max, where);
         vars.set(name, value);
         return { status: 201, body: {} };
       },
@@ -97,6 +107,6 @@ const environment = (ctx: RequestContext) => {
 };
 
 export const variablesRoutes: Route[] = [
-  ...variableRoutes('/repos/{owner}/{repo}/actions/variables', (ctx) => ctx.repo.variables, 'variables'),
-  ...variableRoutes('/repos/{owner}/{repo}/environments/{environment_name}/variables', environment, 'environments'),
+  ...variableRoutes('/repos/{owner}/{repo}/actions/variables', (ctx) => ctx.repo.variables, 'variables', MAX_REPO_VARIABLES, 'repository'),
+  ...variableRoutes('/repos/{owner}/{repo}/environments/{environment_name}/variables', environment, 'environments', MAX_ENV_VARIABLES, 'environment'),
 ];
