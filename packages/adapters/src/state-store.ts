@@ -22,6 +22,7 @@ export interface Overrides {
   invalid: string[];
 }
 
+/** `variables`: the variables the read saw, by upper-case name (the override names, the document; every variable of a small repository). */
 export type Snapshot =
   | { kind: 'missing'; overrides: Overrides; variables: Map<string, Variable> }
   | { kind: 'ok'; state: State; raw: string; overrides: Overrides; variables: Map<string, Variable> }
@@ -165,13 +166,26 @@ export class StateStore {
     this.random = opts.random ?? Math.random;
   }
 
-  /** One GET of the state variable. With `overrides`, also the threshold override variables (a listing: ⌈variables/30⌉ requests). */
+  /**
+   * One GET of the state variable. With `overrides`, also the threshold override variables, read by
+   * name, never by listing every variable: one page of the listing (30 variables) when that page holds
+   * every variable of the repository — then it is the whole read, the document included, in 1 request —
+   * else a GET of the document and of each override name, at once. At most 2 + the number of override
+   * names (4 for the default scope, 6 with a scope), whatever the number of variables.
+   */
   async read(opts: { overrides?: boolean } = {}): Promise<Snapshot> {
     if (opts.overrides) {
-      // The listing holds the document too: one request in a repository of up to 30 variables.
-      const { variables, date } = await this.variables.listDated();
+      const names = Object.values(thresholdOverrideNames(this.opts.scope)).flat();
+      const page = await this.variables.firstPage();
+      if (page.complete) {
+        this.overrides = { overrides: readOverrides(page.variables, this.opts.scope), variables: page.variables };
+        return this.parse(page.variables.get(this.variable) ?? null, page.date).snap;
+      }
+      const [doc, ...found] = await Promise.all([this.fetch(this.variable), ...names.map((n) => this.fetch(n))]);
+      const variables = new Map<string, Variable>();
+      for (const f of [doc, ...found]) if (f.variable) variables.set(f.variable.name.toUpperCase(), f.variable);
       this.overrides = { overrides: readOverrides(variables, this.opts.scope), variables };
-      return this.parse(variables.get(this.variable) ?? null, date).snap;
+      return this.parse(doc.variable, doc.date).snap;
     }
     const r = await this.get();
     return r.snap;
@@ -184,19 +198,21 @@ export class StateStore {
   }
 
   private async get(): Promise<Read> {
-    let answer: Awaited<ReturnType<StateTransport['get']>>;
+    const answer = await this.fetch(this.variable);
+    return this.parse(answer.variable, answer.date);
+  }
+
+  /** GET of one variable (null when absent); a read changes nothing, so 5xx, no answer and rate limits are read again after a while, a few times. */
+  private async fetch(name: string): Promise<{ variable: Variable | null; date: number }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        answer = await this.transport.get(this.variable);
-        break;
+        return await this.transport.get(name);
       } catch (e) {
-        // A read changes nothing: read again after a while (5xx, no answer, rate limit), a few times.
         const retryable = e instanceof TransportError && (e.status === undefined || e.status >= 500 || e.retryAfterMs !== undefined);
         if (!retryable || attempt >= PROTOCOL.readAttempts) throw personError(e);
         await this.sleep(e.retryAfterMs ?? 1000 * 2 ** (attempt - 1) * (0.5 + this.random()));
       }
     }
-    return this.parse(answer.variable, answer.date);
   }
 
   private parse(v: Variable | null, date: number): Read {

@@ -90,6 +90,18 @@ export class VariablesAdapter {
 
   /** Every variable, and GitHub's clock when the first page was answered (a read as old as that). */
   async listDated(): Promise<{ variables: Map<string, Variable>; date: number }> {
+    return this.listPages(Infinity);
+  }
+
+  /**
+   * The first page of the listing (30 variables, GitHub's most): in a repository of up to 30 variables it
+   * is every one of them in one request (`complete`). Never more than one request.
+   */
+  async firstPage(): Promise<{ variables: Map<string, Variable>; date: number; complete: boolean }> {
+    return this.listPages(1);
+  }
+
+  private async listPages(max: number): Promise<{ variables: Map<string, Variable>; date: number; complete: boolean }> {
     const out = new Map<string, Variable>();
     let date = 0;
     try {
@@ -97,13 +109,13 @@ export class VariablesAdapter {
         const r = await this.gh.rest.actions.listRepoVariables({ ...this.ref, per_page: 30, page });
         const data = r.data;
         if (page === 1) date = serverDate(r.headers as Headers);
-        for (const v of data.variables) out.set(v.name.toUpperCase(), { name: v.name, value: v.value, updated_at: v.updated_at });
-        if (data.variables.length < 30 || out.size >= data.total_count) break;
+        for (const v of data.variables) out.set(v.name.toUpperCase(), { name: v.name, value: v.value, created_at: v.created_at, updated_at: v.updated_at });
+        if (data.variables.length < 30 || out.size >= data.total_count) return { variables: out, date, complete: true };
+        if (page >= max) return { variables: out, date, complete: false };
       }
     } catch (e) {
       throw describeError(e, 'variables', 'read', `list the repository variables of ${this.full}`, this.full);
     }
-    return { variables: out, date };
   }
 
   /**
