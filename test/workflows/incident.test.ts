@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import { ARTIFACTS } from '@recovery/testkit/workflow-runner';
 import { TIME_SCALE } from '@recovery/testkit/speeds';
 import { BAD, GOOD, closeAfterEach, deployFailedEvent, failedDeployRun, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
 
@@ -29,7 +30,10 @@ describe('steady healthy monitoring', () => {
     expect(res.result).toBe('success');
     expect(res.warnings).toEqual([]);
     expect(res.job('monitor/check').result).toBe('success');
-    expect(res.job('monitor/check').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', reason: 'none', 'ended-incident': '' });
+    expect(res.job('monitor/check').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', reason: 'none', 'ended-incident': '', 'artifact-retention-days': '30' });
+    // A steady healthy tick keeps no artifact.
+    expect(res.step('monitor/check', 'Keep the health report').outcome).toBe('skipped');
+    expect(ARTIFACTS.list(res.runId)).toEqual([]);
     expect(res.job('monitor/recover').result).toBe('skipped');
     expect(res.job('monitor').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', decision: '' });
     // No job of recovery.yml exists in the run: the reusable workflow was never called.
@@ -84,6 +88,25 @@ describe('a bad release, recovered', () => {
     expect(issue.labels).toEqual(expect.arrayContaining(['recovery', 'incident']));
     expect(issue.body).toContain('registry-5xx');
     expect(stateOf(w.repo).breaker.recovery.failures).toBe(1);
+    // The run artifact: the probe's health report and the decision with its path, then the incident's timeline,
+    // kept for the policy's artifacts.retention-days.
+    const part = (run: number, name: string, prefix: string) => {
+      const a = ARTIFACTS.get(run, name);
+      expect(a.retentionDays).toBe(30);
+      const file = Object.keys(a.files).find((f) => f.startsWith(prefix));
+      expect(file, `${name}: ${Object.keys(a.files).join(', ')}`).toBeDefined();
+      return JSON.parse(a.files[file!]!) as Record<string, unknown>;
+    };
+    expect(ARTIFACTS.list(r1.runId).map((a) => a.name)).toEqual(['recovery-default-decision-1', 'recovery-default-timeline-1']);
+    const decided = part(r1.runId, 'recovery-default-decision-1', 'decision-default');
+    expect(decided).toMatchObject({ scope: 'default', decision: 'rerun', classification: { category: 'dependency', severity: 'medium' }, run: { id: deployRun.id } });
+    expect((decided.path as Array<{ check: string }>).length).toBeGreaterThan(1);
+    expect(decided.path).toEqual(JSON.parse(r1.job('recover/evaluate').outputs['decision-path']!));
+    expect(part(r1.runId, 'recovery-default-decision-1', 'health-default')).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'down' })]));
+    const opened = part(r1.runId, 'recovery-default-timeline-1', 'timeline-default');
+    expect(opened).toMatchObject({ action: 'created', issue: { number: 1 }, incident: { id: r1.job('recover/evaluate').outputs['session-id'] } });
+    expect((opened.timeline as Array<{ what: string }>)[0]!.what).toBe('incident started');
+    expect((opened.timeline as Array<{ what: string }>).map((t) => t.what)).toContain('failure');
 
     // 2. The monitor sees the outage: the recovery step runs and does not help.
     const r2 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
@@ -137,6 +160,16 @@ describe('a bad release, recovered', () => {
     expect(state.releases.knownBad).toContain(BAD);
     // The verify job's probe is recorded too (a distinct change from the monitor's own probe in the same run).
     expect(state.health).toMatchObject({ window: [], last: 'healthy' });
+
+    // The monitor kept its unhealthy health report; recovery.yml kept the decision, the verifying probe and the
+    // timeline, which now ends with the incident.
+    expect(ARTIFACTS.list(r3.runId).map((a) => a.name)).toEqual(['recovery-default-health-1', 'recovery-default-decision-1', 'recovery-default-verify-1', 'recovery-default-timeline-1']);
+    expect(part(r3.runId, 'recovery-default-verify-1', 'health-default')).toEqual([expect.objectContaining({ status: 'up' })]);
+    const closed = part(r3.runId, 'recovery-default-timeline-1', 'timeline-default');
+    expect(closed).toMatchObject({ action: 'closed', incident: { outcome: 'recovered', rollback: true } });
+    const whats = (closed.timeline as Array<{ what: string }>).map((t) => t.what);
+    expect(whats[0]).toBe('incident started');
+    expect(whats).toContain('incident ended');
 
     // The run's summary ends with the incident timeline, in mermaid.
     const timeline = r3.summaries.at(-1)!;

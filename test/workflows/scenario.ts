@@ -106,6 +106,8 @@ ${
   recovery-threshold: ${o.threshold ?? 3}
 escalate:
   labels: [recovery, incident]
+artifacts:
+  retention-days: 30
 environments:
   production:
     requires-approval: true

@@ -178,6 +178,14 @@ export const PolicySchema = z.strictObject({
     })
     .prefault({})
     .meta({ description: 'How people are told: the tracking issue and notifications.' }),
+  artifacts: z
+    .strictObject({
+      'retention-days': wholeNumber(1, 90)
+        .prefault(14)
+        .meta({ description: 'Days the run artifact (health report, decision with its path, incident timeline) is kept; GitHub caps it at 90 unless the repository allows more.' }),
+    })
+    .prefault({})
+    .meta({ description: 'The run artifact the reusable workflows upload from each job.' }),
   environments: z
     .record(
       z.string(),
@@ -206,7 +214,7 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
   }
   if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new UserError(`${source}: expected a map of sections (services, health, breaker, classify, recovery, escalate, environments)`);
+    throw new UserError(`${source}: expected a map of sections (services, health, breaker, classify, recovery, escalate, artifacts, environments)`);
   }
   const result = PolicySchema.safeParse(doc);
   if (!result.success) {

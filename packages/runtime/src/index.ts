@@ -7,3 +7,4 @@ export * from './common-inputs';
 export * from './toolkit';
 export * from './outputs';
 export * from './knobs';
+export * from './run-report';

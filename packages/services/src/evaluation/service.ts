@@ -16,7 +16,7 @@ import {
   type State,
 } from '@recovery/core';
 import { StateStore, corruptStateAdvice, type Snapshot } from '@recovery/adapters';
-import { loadPolicy, type ActionContext, type ActionDeps } from '@recovery/runtime';
+import { loadPolicy, writeRunReport, type ActionContext, type ActionDeps } from '@recovery/runtime';
 import { breakerConfig } from '../breaker-service';
 import { classifyRun, type RunClassification } from '../classify-run';
 import type { EvaluationInputs as Inputs } from './inputs';
@@ -34,6 +34,8 @@ export interface EvaluationOutputs {
   'requires-approval': boolean;
   environment: string;
   'max-attempts': number | '';
+  'report-path': string;
+  'artifact-retention-days': number;
 }
 
 /** What one evaluation leaves for its entry to write: the outputs, the job summary, the decision's annotation. */
@@ -156,6 +158,20 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
     dryRun,
     notes,
   });
+  // The decision with its path, for the run artifact: what was decided, why, and from what evidence.
+  const reportPath = writeRunReport(ctx, `decision-${inputs.scope}-${ctx.action || ctx.runId}.json`, {
+    scope: inputs.scope,
+    at: now.toISOString(),
+    decision: result.decision,
+    reason: result.reason,
+    path: result.path,
+    classification: classification && { category: classification.category, severity: classification.severity, rule: classification.rule?.label ?? null, evidence: classification.evidence ?? null },
+    run: rc ? { id: rc.run.id, attempt: rc.run.attempt, url: rc.run.htmlUrl, conclusion: rc.run.conclusion } : null,
+    session: sessionId || null,
+    requiresApproval: result.requiresApproval,
+    environment: result.environment || null,
+    dryRun,
+  });
   return {
     outputs: {
       decision: result.decision,
@@ -169,6 +185,8 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
       'requires-approval': result.requiresApproval,
       environment: result.environment,
       'max-attempts': result.maxAttempts ?? '',
+      'report-path': reportPath,
+      'artifact-retention-days': policy.artifacts['retention-days'],
     },
     summary: summary + renderKpiFooter(after, now, `the state variable ${store.variable} is ${snap.kind === 'corrupt' ? snap.problem : 'unreadable'}`),
     status: {

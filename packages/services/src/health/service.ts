@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   STATUS_MARK,
   TARGET_MARK,
@@ -20,7 +18,7 @@ import {
   type TargetResult,
 } from '@recovery/core';
 import { StateStore } from '@recovery/adapters';
-import { loadPolicy, type ActionDeps } from '@recovery/runtime';
+import { loadPolicy, writeRunReport, type ActionDeps } from '@recovery/runtime';
 import { runHealthChecks } from '@recovery/probe';
 import type { HealthCheckInputs as Inputs } from './inputs';
 
@@ -35,6 +33,7 @@ export interface HealthCheckOutputs {
   report: string;
   'report-path': string;
   'ended-incident': string;
+  'artifact-retention-days': number;
 }
 
 /** What one health check leaves for its entry to write: the outputs, the job summary, the step's status. */
@@ -134,9 +133,7 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
   const verdict = shouldRecover(window, result.status, trigger);
 
   const report = healthReport(result);
-  const reportPath = path.join(ctx.runnerTemp, `recovery-health-${inputs.scope}-${ctx.action || ctx.runId}.json`);
-  mkdirSync(path.dirname(reportPath), { recursive: true });
-  writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  const reportPath = writeRunReport(ctx, `health-${inputs.scope}-${ctx.action || ctx.runId}.json`, report);
 
   for (const t of result.targets) {
     if (t.status === 'down') io.error(`${t.target}: ${t.error ?? 'failed'}`, { title: `Health: ${t.name} is down` });
@@ -160,6 +157,7 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
       report: JSON.stringify(report),
       'report-path': reportPath,
       'ended-incident': endedIncident,
+      'artifact-retention-days': policy.artifacts['retention-days'],
     },
     summary: renderHealthSummary({ scope: inputs.scope, result, verdict, recording }) + renderKpiFooter(state, ctx.now(), noKpis),
     status: failed ? { level: 'failed', line: `Health is ${result.status} (fail-on: ${inputs['fail-on']}): ${result.detail}.` } : { level: 'info', line },

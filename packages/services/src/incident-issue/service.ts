@@ -14,6 +14,7 @@ import {
   renderKpiFooter,
   renderResolution,
   resolution,
+  scopeHistory,
   sessionOf,
   viewTrack,
   type BreakerFacts,
@@ -22,7 +23,7 @@ import {
   type State,
 } from '@recovery/core';
 import { GitHubError, IssuesAdapter, StateStore, corruptStateAdvice, type IncidentIssue } from '@recovery/adapters';
-import { loadPolicy, type ActionDeps, type ActionIO } from '@recovery/runtime';
+import { loadPolicy, writeRunReport, type ActionDeps, type ActionIO } from '@recovery/runtime';
 import { breakerConfig } from '../breaker-service';
 import { postWebhook } from '@recovery/notify';
 import type { IncidentIssueInputs as Inputs } from './inputs';
@@ -34,6 +35,7 @@ export interface IncidentIssueOutputs {
   'issue-number': number | '';
   'issue-url': string;
   action: string;
+  'report-path': string;
 }
 
 /** What one run leaves for its entry to write: the outputs, the log line and the job summary. */
@@ -102,10 +104,23 @@ export async function incidentIssue({ io, ctx, github }: ActionDeps, inputs: Inp
       ? await open({ ...common, labels, assignees: inputs.assignees ?? policy.escalate.assignees, title: inputs.title })
       : await resolve({ ...common, changeId: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'open-issue'}.resolve`, by: ctx.by });
 
+  // The incident's timeline, for the run artifact: its start, the breaker's events and its end, oldest first.
+  const session = inputs['session-id'] || out.state?.incident?.id;
+  const incident = out.state && (out.state.incident?.id === session ? out.state.incident : out.state.incidents.findLast((i) => i.id === session));
+  const reportPath = writeRunReport(ctx, `timeline-${inputs.scope}-${ctx.action || ctx.runId}.json`, {
+    scope: inputs.scope,
+    at: now.toISOString(),
+    action: out.action,
+    issue: out.issue ? { number: out.issue.number, url: out.issue.url } : null,
+    incident: incident ?? null,
+    timeline: out.state && incident ? scopeHistory(out.state, new Date(incident.startedAt)).reverse() : [],
+    ...(out.state ? {} : { noState: out.noState ?? 'the state was not read' }),
+  });
   const outputs: IncidentIssueOutputs = {
     'issue-number': out.issue?.number ?? '',
     'issue-url': out.issue?.url ?? '',
     action: out.action,
+    'report-path': reportPath,
   };
   const headline = `${out.headline}${dryRun ? ' (dry run: nothing written)' : ''}`;
   const lines = [`### Incident issue — scope \`${inputs.scope}\``, '', headline, ''];

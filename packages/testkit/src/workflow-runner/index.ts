@@ -5,6 +5,7 @@
 import '../json-imports';
 export { runWorkflow } from './runner';
 export { ConcurrencyGroups, QUEUE_MAX, type GroupEvent, type QueueMode } from './concurrency';
+export { ARTIFACTS, ArtifactStore, MAX_RETENTION_DAYS, uploadArtifact, type Artifact } from './artifacts';
 export { checkout, LOCAL_CHECKOUT, PUBLISHED_AS, STANDARD_STAND_INS } from './stand-ins';
 export { evaluate, evaluateCondition, declared, CONTEXT_NAMES, type Contexts, type StatusFunctions } from './expressions';
 export { loadWorkflow, resolveUses, WorkflowError, type LoadedWorkflow, type UsesTarget } from './workflow';

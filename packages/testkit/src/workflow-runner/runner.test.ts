@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, startHttpServer, tempDir, tempDirWith } from '../harness';
 import { evaluate, evaluateCondition, declared } from './expressions';
-import { ConcurrencyGroups, LOCAL_CHECKOUT, QUEUE_MAX, runWorkflow, STANDARD_STAND_INS, type RunWorkflowOptions, type StandIn } from './index';
+import { ArtifactStore, ConcurrencyGroups, LOCAL_CHECKOUT, QUEUE_MAX, runWorkflow, STANDARD_STAND_INS, uploadArtifact, type RunWorkflowOptions, type StandIn } from './index';
 
 /** The runner itself, on small workflows in a throw-away project (this checkout's actions and bundles linked in). */
 
@@ -461,6 +461,71 @@ jobs:
     const run = await go(root, 'foreign.yml', { eventName: 'push', standIns: { 'actions/upload-artifact': (s) => void uploads.push(s.with) } });
     expect(run.job('b').result).toBe('skipped');
     expect(uploads).toEqual([]);
+  });
+
+  it('the upload-artifact stand-in keeps names unique per run, applies retention as GitHub does, and leaves hidden files out', async () => {
+    const UP = 'actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0';
+    const root = project({
+      'up.yml': `on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: mkdir -p "$RUNNER_TEMP/r/sub" && echo '{"a":1}' > "$RUNNER_TEMP/r/a.json" && echo b > "$RUNNER_TEMP/r/sub/b.txt" && echo h > "$RUNNER_TEMP/r/.hidden"
+      - id: first
+        uses: ${UP}
+        with:
+          name: report-\${{ github.run_attempt }}
+          path: \${{ runner.temp }}/r/
+          retention-days: 7
+      - id: again
+        continue-on-error: true
+        uses: ${UP}
+        with:
+          name: report-\${{ github.run_attempt }}
+          path: \${{ runner.temp }}/r/a.json
+      - id: replaced
+        uses: ${UP}
+        with:
+          name: long
+          path: \${{ runner.temp }}/r/a.json
+          retention-days: 400
+      - id: none
+        uses: ${UP}
+        with:
+          name: none
+          path: missing/
+          if-no-files-found: ignore
+      - id: bad
+        continue-on-error: true
+        uses: ${UP}
+        with:
+          name: a/b
+          path: \${{ runner.temp }}/r/
+      - id: nodays
+        continue-on-error: true
+        uses: ${UP}
+        with:
+          name: c
+          path: \${{ runner.temp }}/r/
+          retention-days: two
+`,
+    });
+    const store = new ArtifactStore();
+    const run = await go(root, 'up.yml', { eventName: 'push', standIns: { 'actions/upload-artifact': uploadArtifact(store) } });
+    const step = (id: string) => run.step('a', id);
+    expect(step('first').outcome).toBe('success');
+    expect(store.get(run.runId, 'report-1')).toMatchObject({ retentionDays: 7, files: { 'a.json': '{"a":1}\n', 'sub/b.txt': 'b\n' } });
+    expect(Object.keys(store.get(run.runId, 'report-1').files)).not.toContain('.hidden');
+    expect(step('again').outcome).toBe('failure');
+    expect(step('again').stdout).toMatch(/already exists on the workflow run/);
+    expect(store.get(run.runId, 'long').retentionDays).toBe(90);
+    expect(step('replaced').stdout).toMatch(/cannot be greater than the maximum/);
+    expect(step('none').outcome).toBe('success');
+    expect(step('bad').stdout).toMatch(/artifact name is not valid/);
+    expect(step('nodays').stdout).toMatch(/Invalid retention-days/);
+    expect(store.list(run.runId).map((a) => a.name)).toEqual(['report-1', 'long']);
   });
 
   it('the checkout stand-in copies the repository files, only the sparse paths when given, and refuses other refs', async () => {

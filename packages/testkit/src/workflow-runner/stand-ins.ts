@@ -1,6 +1,7 @@
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { writeFiles } from '../harness/temp';
+import { ARTIFACTS, uploadArtifact } from './artifacts';
 import type { StandIn } from './types';
 
 /** A gitignore-like pattern (as in a non-cone sparse checkout): `dir/`, `*.yml`, `a/**`, an exact path. */
@@ -52,5 +53,6 @@ export const PUBLISHED_AS = 'OWNER/recovery';
  */
 export const STANDARD_STAND_INS: Record<string, StandIn> = {
   'actions/checkout': checkout,
+  'actions/upload-artifact': uploadArtifact(ARTIFACTS),
   [PUBLISHED_AS]: LOCAL_CHECKOUT,
 };
