@@ -33,6 +33,8 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
       threshold: inputs.threshold,
       override: inputs.override,
       dryRun: inputs['dry-run'],
+      // Status and dry runs change nothing: under GITHUB_TOKEN (no Variables permission) they report unknown and say why.
+      tolerateUnreadable: true,
       also,
     },
     change,
@@ -62,7 +64,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
   io.info(headline.replace(/[*`]/g, ''));
   await io.summary(
     renderBreakerSummary({ scope: inputs.scope, repo, cli: ctx.cli, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources }) +
-      renderKpiFooter(out.state, now, out.corrupt ? `the state variable ${out.corrupt.variable} is ${out.corrupt.problem}` : undefined),
+      renderKpiFooter(out.state, now, out.corrupt ? `the state variable ${out.corrupt.variable} is ${out.corrupt.problem}` : out.unreadable ? 'the token may not read the state' : undefined),
   );
   if (out.corrupt?.futureVersion !== undefined) {
     io.setFailed(`${corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion)} Automation is not allowed until then.`);

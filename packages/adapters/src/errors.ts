@@ -28,10 +28,16 @@ export class GitHubError extends UserError {
   constructor(
     message: string,
     readonly status: number | undefined,
+    /** Set when GitHub refused for lack of a permission of the token: its name, like `Variables: read`. */
+    readonly missingPermission?: string,
   ) {
     super(message);
   }
 }
+
+/** The permission a refused request lacked (undefined for any other error), also when another error carries it as its cause. */
+export const missingPermission = (e: unknown): string | undefined =>
+  e instanceof GitHubError ? e.missingPermission : e instanceof Error && e.cause !== undefined ? missingPermission(e.cause) : undefined;
 
 export const VARIABLES_PERMISSION_MESSAGE =
   'the token cannot write repository variables; it needs the repository permission "Variables: read and write" ' +
@@ -50,15 +56,16 @@ export function describeError(e: unknown, resource: Resource, access: 'read' | '
     return new GitHubError(`Could not ${what}: GitHub rejected the token (401 ${apiMessage}). Check the \`token\` input or GITHUB_TOKEN.`, status);
   }
   if (status === 403 && !/rate limit/i.test(apiMessage)) {
-    if (resource === 'variables' && access === 'write') {
-      return new GitHubError(`Could not ${what}: ${VARIABLES_PERMISSION_MESSAGE}. (GitHub said: 403 ${apiMessage})`, status);
-    }
     const perm = `${PERMISSION_NAMES[resource]}: ${access === 'write' ? 'read and write' : 'read'}`;
+    if (resource === 'variables' && access === 'write') {
+      return new GitHubError(`Could not ${what}: ${VARIABLES_PERMISSION_MESSAGE}. (GitHub said: 403 ${apiMessage})`, status, perm);
+    }
+    // A workflow's `permissions:` cannot grant Variables: GITHUB_TOKEN has no such permission at all.
+    const where = resource === 'variables' ? 'a fine-grained token or GitHub App; the built-in GITHUB_TOKEN has no Variables permission, not even read' : 'workflow `permissions:`, fine-grained token or GitHub App';
     return new GitHubError(
-      `Could not ${what}: the token lacks the repository permission "${perm}"` +
-        (accepted ? ` (GitHub accepts: ${accepted})` : '') +
-        `. Give the token that permission (workflow \`permissions:\`, fine-grained token or GitHub App). (GitHub said: 403 ${apiMessage})`,
+      `Could not ${what}: the token lacks the repository permission "${perm}"` + (accepted ? ` (GitHub accepts: ${accepted})` : '') + `. Give the token that permission (${where}). (GitHub said: 403 ${apiMessage})`,
       status,
+      perm,
     );
   }
   if (status === 404 && repo) {

@@ -16,7 +16,7 @@ import {
   type TrackName,
   type TrackView,
 } from '@recovery/core';
-import type { Snapshot, StateStore } from '@recovery/adapters';
+import { missingPermission, type Snapshot, type StateStore } from '@recovery/adapters';
 
 export const BREAKER_COMMANDS = ['status', 'check', 'record-success', 'record-failure', 'open', 'close', 'set-threshold'] as const;
 export type BreakerCommandName = (typeof BREAKER_COMMANDS)[number];
@@ -30,6 +30,12 @@ export interface BreakerRequest {
   threshold?: number;
   override?: boolean;
   dryRun?: boolean;
+  /**
+   * When the token may not read the state (GITHUB_TOKEN has no Variables permission at all), answer with
+   * the tracks unknown and automation not allowed, saying which permission is missing, instead of failing.
+   * For commands that change nothing: status and dry runs.
+   */
+  tolerateUnreadable?: boolean;
   /**
    * For record-success/record-failure: further operations on the same document (e.g. redeploy's release
    * record), written in the same change so the outcome and the breaker never disagree. Applied first.
@@ -47,6 +53,8 @@ export interface BreakerOutcome {
   written: boolean;
   /** Set when the stored document does not parse (state=unknown, allowed=false). */
   corrupt?: { variable: string; problem: string; futureVersion?: number };
+  /** Set when the token may not read the state (tolerateUnreadable): why, naming the missing permission. */
+  unreadable?: string;
   /** Set after a forced close replaced a corrupt document. */
   backupVariable?: string;
   /** The override passed an open deployment track. */
@@ -77,7 +85,24 @@ function unknownView(track: TrackName, config: BreakerConfig, problem: string): 
 
 /** Runs one breaker command against the scope's stored state. Shared by the action and the CLI. */
 export async function runBreaker(store: StateStore, policy: Policy, req: BreakerRequest, change: Change): Promise<BreakerOutcome> {
-  let snap = await store.current({ overrides: true });
+  let snap: Snapshot;
+  try {
+    snap = await store.current({ overrides: true });
+  } catch (e) {
+    if (!req.tolerateUnreadable || !(req.command === 'status' || req.dryRun) || !missingPermission(e)) throw e;
+    const { config } = breakerConfig(policy, { kind: 'missing', overrides: { thresholds: {}, sources: {}, invalid: [] }, variables: new Map() });
+    const why = `the state is unreadable: the token lacks "${missingPermission(e)}"`;
+    return {
+      state: null,
+      views: { recovery: unknownView('recovery', config, why), deployment: unknownView('deployment', config, why) },
+      alert: 'critical',
+      config,
+      thresholdSources: {},
+      written: false,
+      unreadable: (e as Error).message,
+      warnings: [`${(e as Error).message} The breaker is shown as unknown; nothing was written.`],
+    };
+  }
   const warnings = snap.overrides.invalid.map((v) => `Ignored the override variable ${v}: expected a whole number ≥ 1.`);
   let { config, sources } = breakerConfig(policy, snap);
   const now = change.now;

@@ -15,7 +15,7 @@ import {
   type Policy,
   type State,
 } from '@recovery/core';
-import { StateStore, corruptStateAdvice, type Snapshot } from '@recovery/adapters';
+import { StateStore, corruptStateAdvice, missingPermission, type Snapshot } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionContext, type ActionDeps } from '@recovery/runtime';
 import { breakerConfig } from '../breaker-service';
 import { classifyRun, type RunClassification } from '../classify-run';
@@ -59,6 +59,21 @@ export function evaluationGate(
   const state = snap.kind === 'ok' ? snap.state : snap.kind === 'missing' ? emptyState(at.scope, at.now, at.by) : undefined;
   const breaker = state ? recoveryGate(state, config, at.now, at.by) : unreadableGate(`${at.variable} is ${snap.kind === 'corrupt' ? snap.problem : 'unreadable'}`);
   return { state, breaker };
+}
+
+/**
+ * The scope's snapshot for the decision. A dry run whose token may not read the state (GITHUB_TOKEN has no
+ * Variables permission at all) still decides, from the run's logs and the health input, as if no state had
+ * been recorded yet (breaker closed, no incident), and says so; a real run fails, naming the permission.
+ */
+async function readForDecision(store: StateStore, dryRun: boolean, warn: (message: string) => void): Promise<Snapshot> {
+  try {
+    return await store.read({ overrides: true });
+  } catch (e) {
+    if (!dryRun || !missingPermission(e)) throw e;
+    warn(`${(e as Error).message} This dry run decided as if no state were recorded (breaker closed, no open incident).`);
+    return { kind: 'missing', overrides: { thresholds: {}, sources: {}, invalid: [] }, variables: new Map() };
+  }
 }
 
 /** The failed run of a `workflow_run` event. Only its id is used: nothing from that run is checked out or run. */
@@ -107,7 +122,10 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
 
   // One read (breaker, open incident), after the logs: reading large logs takes a while, and a snapshot
   // read just before the session write needs no staleness re-read (see StateStore.update).
-  const snap = await store.read({ overrides: true });
+  const snap = await readForDecision(store, dryRun, (m) => {
+    io.warning(m, { title: 'Recovery state unreadable' });
+    notes.push(`Decided without the state (dry run): ${m}`);
+  });
   for (const v of snap.overrides.invalid) io.warning(`Ignored the override variable ${v}: expected a whole number ≥ 1.`);
   const { state, breaker } = evaluationGate(policy, snap, { variable: store.variable, scope: inputs.scope, now, by: ctx.by });
   // Blocked for it: say what a person does about it.

@@ -91,6 +91,8 @@ interface Env {
   changeId: (suffix: string) => { id: string; now: Date; by: string };
   breakerView?: RedeployReport['breaker'];
   overridden?: boolean;
+  /** A dry run whose token may not read the state: why (it goes on as if none were recorded). */
+  unreadable?: string;
   /** Probes the policy's health checks (undefined when it has none). */
   health: () => Promise<HealthVerdict | undefined>;
 }
@@ -187,7 +189,14 @@ async function gate(env: Env, tracks: TrackName[]): Promise<Outcome | undefined>
   const { inputs } = env;
   for (const track of tracks) {
     const override = inputs.override && track === 'deployment';
-    const out = await runBreaker(env.store, env.policy, { command: 'check', track, override, dryRun: true }, env.changeId(`check.${track}`));
+    const dryRun = inputs['dry-run'];
+    const out = await runBreaker(env.store, env.policy, { command: 'check', track, override, dryRun: true, tolerateUnreadable: dryRun }, env.changeId(`check.${track}`));
+    if (out.unreadable) {
+      // A dry run under a token that may not read the state (GITHUB_TOKEN): it still shows what it would do.
+      env.unreadable = out.unreadable;
+      env.deps.io.warning(`${out.unreadable} This dry run goes on as if no state were recorded (breakers closed, no known-bad release).`, { title: 'Recovery state unreadable' });
+      return undefined;
+    }
     if (track === tracks[0]) for (const w of out.warnings) env.deps.io.warning(w);
     const v = out.views[track];
     env.breakerView = { track, state: v.state, failures: v.failures, threshold: v.threshold, overridden: Boolean(out.overridden) };
@@ -429,12 +438,12 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
   const blocked = await gate(env, inputs.override ? ['deployment'] : ['recovery', 'deployment']);
   if (blocked) return blocked;
 
-  const snap = await store.current();
-  const state = snap.kind === 'ok' ? snap.state : emptyState(inputs.scope, ctx.now(), ctx.by);
+  const snap = env.unreadable ? undefined : await store.current();
+  const state = snap?.kind === 'ok' ? snap.state : emptyState(inputs.scope, ctx.now(), ctx.by);
   const knownBad = state.releases.knownBad;
   const fromReleases = historyRecordsArtifacts(state.releases.history);
   const deployments = new DeploymentsAdapter(env.gh, ctx.repo);
-  const notes: string[] = [];
+  const notes: string[] = env.unreadable ? ['Dry run without the state (the token may not read it): breakers taken as closed, no known-bad release.'] : [];
   const base = { breakerTrack: 'deployment' as const, attempts: 0 };
 
   let target: Target;
@@ -586,9 +595,10 @@ async function finish(env: Env, o: Outcome, durationMs: number): Promise<Redeplo
     durationMs,
   };
   // Every mode reads the state first (the breaker gate), so this is the last snapshot, not a request.
-  const snap = await env.store.current();
-  const kpiState = snap.kind === 'ok' ? snap.state : snap.kind === 'missing' ? emptyState(inputs.scope, env.deps.ctx.now()) : undefined;
-  const summary = renderRedeploySummary(report) + renderKpiFooter(kpiState, env.deps.ctx.now(), snap.kind === 'corrupt' ? `the state variable ${env.store.variable} is ${snap.problem}` : undefined);
+  const snap = env.unreadable ? undefined : await env.store.current();
+  const kpiState = snap?.kind === 'ok' ? snap.state : snap?.kind === 'missing' ? emptyState(inputs.scope, env.deps.ctx.now()) : undefined;
+  const unavailable = !snap ? 'the token may not read the state' : snap.kind === 'corrupt' ? `the state variable ${env.store.variable} is ${snap.problem}` : undefined;
+  const summary = renderRedeploySummary(report) + renderKpiFooter(kpiState, env.deps.ctx.now(), unavailable);
   const line = o.headline.replace(/[*`]/g, '');
   const level = o.result === 'failure' || o.result === 'timed_out' || o.failStep ? 'failed' : o.result === 'blocked' || o.result === 'no-candidate' ? 'warning' : 'info';
   return { outputs, summary, status: { level, line } };

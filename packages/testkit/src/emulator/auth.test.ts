@@ -34,6 +34,34 @@ describe('authentication, permissions and rate-limit headers', () => {
     expect(issues.headers.get('x-accepted-github-permissions')).toBe('issues=read');
   });
 
+  it('models GITHUB_TOKEN: the job’s permissions decide, and there is no Variables permission at all, not even read', async () => {
+    const name = uniqueRepo();
+    const repo = emu().createRepo(name);
+    repo.setVariable('A', '1');
+    repo.addEnvironment('production');
+    emu().addGithubToken('ghs_job', { issues: 'write', contents: 'read', 'pull-requests': 'write' });
+    const as = (route: string, body?: unknown) => api(emu(), route, body, { token: 'ghs_job' });
+
+    for (const route of [`GET /repos/${name}/actions/variables`, `GET /repos/${name}/actions/variables/A`, `GET /repos/${name}/environments/production/variables`]) {
+      const res = await as(route);
+      expect(res.status, route).toBe(403);
+      expect(res.body.message).toBe('Resource not accessible by integration');
+    }
+    expect((await as(`GET /repos/${name}/actions/variables`)).headers.get('x-accepted-github-permissions')).toBe('actions_variables=read');
+    expect((await as(`POST /repos/${name}/actions/variables`, { name: 'B', value: '2' })).status).toBe(403);
+    expect(repo.variable('B')).toBeUndefined();
+    // What the job's permissions grant, and nothing else (no actions:, no deployments: in the block).
+    expect((await as(`GET /repos/${name}/issues`)).status).toBe(200);
+    expect((await as(`GET /repos/${name}`)).status).toBe(200);
+    expect((await as(`GET /repos/${name}/actions/runs`)).status).toBe(403);
+    expect((await as(`GET /repos/${name}/deployments`)).status).toBe(403);
+    // No permissions block anywhere: GitHub's restricted default, contents read and metadata.
+    emu().addGithubToken('ghs_default');
+    expect((await api(emu(), `GET /repos/${name}/issues`, undefined, { token: 'ghs_default' })).status).toBe(403);
+    expect((await api(emu(), `GET /repos/${name}/actions/variables`, undefined, { token: 'ghs_default' })).status).toBe(403);
+    expect((await api(emu(), `GET /repos/${name}`, undefined, { token: 'ghs_default' })).headers.get('x-ratelimit-limit')).toBe('1000');
+  });
+
   it('answers 404 for a repository the emulator does not have', async () => {
     expect((await api(emu(), 'GET /repos/octo/missing')).status).toBe(404);
   });

@@ -40,6 +40,31 @@ const ALL: Permission[] = ['variables', 'environments', 'issues', 'actions', 'de
 const WINDOW_MS = 3_600_000;
 const ANONYMOUS_LIMIT = 60;
 
+/** A job's `permissions:` (GITHUB_TOKEN scopes → none | read | write), or `default` when nothing set them. */
+export type JobPermissions = Record<string, Access> | 'default';
+
+/** The GITHUB_TOKEN scopes that are also repository permissions of the emulated routes. */
+const TOKEN_SCOPES: Partial<Record<string, Permission>> = { actions: 'actions', contents: 'contents', deployments: 'deployments', issues: 'issues' };
+
+/**
+ * What a GITHUB_TOKEN may do, given its job's `permissions:`. GITHUB_TOKEN has no Variables permission at
+ * all (its scopes have no `variables`; reading one answers 403 too) and none for environments; metadata is
+ * always readable. `default` (no `permissions:` anywhere) is GitHub's restricted default: contents read.
+ */
+export function githubTokenPermissions(scopes: JobPermissions): Permissions {
+  const given: Record<string, Access> = scopes === 'default' ? { contents: 'read' } : scopes;
+  const perms = Object.fromEntries(ALL.map((p) => [p, 'none'])) as Permissions;
+  for (const [scope, access] of Object.entries(given)) {
+    const p = TOKEN_SCOPES[scope];
+    if (p) perms[p] = access;
+  }
+  perms.metadata = 'read';
+  return perms;
+}
+
+/** GitHub's primary rate limit of GITHUB_TOKEN: 1,000 requests an hour per repository. */
+export const GITHUB_TOKEN_RATE_LIMIT = 1000;
+
 export function acceptedPermissions([permission, access]: Requirement): string {
   return `${GITHUB_NAMES[permission]}=${access}`;
 }

@@ -7,7 +7,7 @@
  *   const repo = emu.createRepo('octo/app');
  *   // GITHUB_API_URL=emu.url, token 'test-token'
  */
-import { Tokens, type Permissions, type TokenOptions } from './auth';
+import { GITHUB_TOKEN_RATE_LIMIT, githubTokenPermissions, Tokens, type JobPermissions, type Permissions, type TokenOptions } from './auth';
 import { SignedUrls } from './blobs';
 import { Clock } from './clock';
 import { Faults, type Fault } from './faults';
@@ -19,7 +19,8 @@ import { RunEngine } from './runs';
 import { ApiServer, type LogEntry, type Violation } from './server';
 import { RepoState } from './store';
 
-export type { Access, Permission, Permissions, TokenOptions } from './auth';
+export type { Access, JobPermissions, Permission, Permissions, TokenOptions } from './auth';
+export { githubTokenPermissions } from './auth';
 export type { Fault, FaultKind } from './faults';
 export type { Handler, Method, OverrideHandler, Reply, RequestContext, Route } from './router';
 export type { Conclusion, JobScript, LogSource, Run, RunScript } from './runs';
@@ -28,6 +29,7 @@ export type { Deployment, DeploymentStatus, DispatchEvent, Environment, Issue, L
 export { MAX_RUN_VARS_BYTES, STATUS_RETENTION_MS, varsForRun } from './store';
 export { MAX_ENV_VARIABLES, MAX_REPO_VARIABLES, MAX_VALUE_BYTES } from './routes/variables';
 export type { SeedDeployment, SeedIssue, SeedRun, SeedStatus } from './repo-handle';
+export type { Release } from './git';
 export { RepoHandle } from './repo-handle';
 export { Clock } from './clock';
 export { HttpError } from './errors';
@@ -127,10 +129,19 @@ export class Emulator {
 
   /**
    * Adds (or replaces) a token. Permissions not given are `write`; state the ones to take away, e.g.
-   * `{ variables: 'none' }` for a GITHUB_TOKEN. The login defaults to github-actions[bot].
+   * `{ issues: 'read' }` (a GITHUB_TOKEN: addGithubToken). The login defaults to github-actions[bot].
    */
   addToken(token: string, permissions: Partial<Permissions> = {}, options: TokenOptions = {}): void {
     this.tokens.add(token, permissions, options);
+  }
+
+  /**
+   * Adds a GITHUB_TOKEN as a job receives it: its `permissions:` block decides actions, contents, deployments
+   * and issues; there is no Variables (nor Environments) permission at all, so variable reads and writes answer
+   * 403 "Resource not accessible by integration"; 1,000 requests an hour; acts as github-actions[bot].
+   */
+  addGithubToken(token: string, jobPermissions: JobPermissions = 'default'): void {
+    this.tokens.add(token, githubTokenPermissions(jobPermissions), { login: 'github-actions[bot]', rateLimit: GITHUB_TOKEN_RATE_LIMIT });
   }
 
   // Request log

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from './clock';
 import { attemptStatus, jobStatus, latestAttempt, type Attempt, type Job, type Run } from './runs';
+import type { Release } from './git';
 import type { Comment, Deployment, DeploymentStatus, Issue, Label, RepoState, Variable, Workflow } from './store';
 
 export interface Base {
@@ -374,5 +375,41 @@ export function contentFile(b: Base, r: RepoState, ref: string, path: string, te
     encoding: 'base64',
     // GitHub wraps the base64 at 60 characters per line.
     content: `${base64.replace(/.{60}/g, '$&\n')}\n`,
+  };
+}
+
+export function gitRef(b: Base, r: RepoState, ref: string, sha: string) {
+  const url = repoApi(b, r);
+  return {
+    ref,
+    node_id: Buffer.from(`0:REF_${r.id}:${ref}`).toString('base64').replace(/=+$/, ''),
+    url: `${url}/git/${ref}`,
+    object: { type: 'commit', sha, url: `${url}/git/commits/${sha}` },
+  };
+}
+
+export function release(b: Base, r: RepoState, rel: Release) {
+  const url = `${repoApi(b, r)}/releases/${rel.id}`;
+  return {
+    url,
+    html_url: `${repoWeb(b, r)}/releases/tag/${encodeURIComponent(rel.tag_name)}`,
+    assets_url: `${url}/assets`,
+    upload_url: `${b.api.replace(/\/$/, '')}/uploads/repos/${r.owner}/${r.name}/releases/${rel.id}/assets{?name,label}`,
+    tarball_url: `${repoApi(b, r)}/tarball/${encodeURIComponent(rel.tag_name)}`,
+    zipball_url: `${repoApi(b, r)}/zipball/${encodeURIComponent(rel.tag_name)}`,
+    id: rel.id,
+    node_id: nodeId('RE_', rel.id),
+    tag_name: rel.tag_name,
+    target_commitish: rel.target_commitish,
+    name: rel.name,
+    body: rel.body,
+    draft: rel.draft,
+    prerelease: rel.prerelease,
+    immutable: false,
+    created_at: rel.created_at,
+    published_at: rel.published_at,
+    updated_at: rel.created_at,
+    author: user(b, rel.author),
+    assets: [],
   };
 }

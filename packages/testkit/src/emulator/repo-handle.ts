@@ -3,6 +3,7 @@
  * RepoState methods as the API, so seeded data obeys GitHub's rules too (a seeded success status makes
  * older deployments inactive…). Seed inputs use GitHub's field names (head_sha, created_at, run_attempt).
  */
+import type { Release } from './git';
 import { toMs, type Clock } from './clock';
 import type { Conclusion, JobScript, Run, RunEngine, RunStatus } from './runs';
 import type { Deployment, DeploymentState, DeploymentStatus, DispatchScript, Environment, Issue, Label, RepoState, RerunScript, VariableScope, Workflow, WorkflowInput } from './store';
@@ -210,6 +211,25 @@ export class RepoHandle {
   }
   addCollaborator(login: string): void {
     this.state.collaborators.add(login);
+  }
+
+  // Git refs and releases
+
+  /** Points a ref (`tags/v1.2.3` or `refs/tags/v1.2.3`) at a commit, declaring the commit. */
+  setRef(name: string, sha: string): void {
+    this.state.git.set(name, sha);
+  }
+  /** The commit a ref points at (undefined when it does not exist). */
+  ref(name: string): string | undefined {
+    return this.state.git.get(name);
+  }
+  /** Every ref, by name: `[{ ref: 'refs/heads/main', sha }, …]`. */
+  refs(): Array<{ ref: string; sha: string }> {
+    return this.state.git.all();
+  }
+  /** The releases, newest first. */
+  releases(): Release[] {
+    return this.state.releases.all();
   }
 
   // Contents

@@ -77,8 +77,8 @@ export class Router {
       const names: string[] = [];
       const pattern = route.template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
         names.push(name);
-        // Only the contents path spans several segments.
-        return name === 'path' ? '(.+)' : '([^/]+)';
+        // The contents path and a git ref (`tags/v1`) span several segments.
+        return name === 'path' || name === 'ref' ? '(.+)' : '([^/]+)';
       });
       return { route, regex: new RegExp(`^${pattern}$`), names };
     });

@@ -3,6 +3,7 @@
  * case-insensitive, a new successful deployment status makes older ones inactive, labels on a new issue…).
  * Route handlers (HTTP) and RepoHandle (test seeding) both go through these methods, so a rule lives once.
  */
+import { GitRefs, Releases } from './git';
 import { createHash } from 'node:crypto';
 import type { Clock } from './clock';
 import type { Run, RunScript } from './runs';
@@ -248,6 +249,9 @@ export class RepoState {
   readonly rerunScripts = new Map<number, RerunScript>();
   /** Emulates servers that reject `return_run_details` in a dispatch body (422). */
   refuseReturnRunDetails = false;
+  /** Git references (tags, branches) and the commits they may point at. */
+  readonly git = new GitRefs();
+  readonly releases: Releases;
 
   constructor(
     private readonly clock: Clock,
@@ -265,6 +269,8 @@ export class RepoState {
     this.created_at = clock.iso();
     this.variables = new VariableScope(clock);
     this.collaborators = new Set([owner]);
+    this.releases = new Releases(clock);
+    this.git.set(`heads/${this.defaultBranch}`, shaOf(this.defaultBranch));
   }
 
   get fullName(): string {

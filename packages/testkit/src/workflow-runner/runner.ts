@@ -41,6 +41,8 @@ interface RunState {
   actor: string;
   repository: string;
   githubToken: string;
+  /** Mints a job's GITHUB_TOKEN from its permissions (RunWorkflowOptions.githubToken as a function). */
+  mintToken?: (job: { path: string; permissions: JobResult['permissions'] }) => string;
   eventName: string;
   event: Record<string, unknown>;
   masks: Set<string>;
@@ -210,7 +212,8 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
     if (actions.length && !actions.includes(String(event.action))) throw new WorkflowError(`${top.file} is not triggered by workflow_run '${String(event.action)}' (types: ${actions.join(', ')})`);
   }
 
-  const githubToken = opts.githubToken ?? `ghs_workflow_runner_${Math.random().toString(36).slice(2)}`;
+  const githubToken = typeof opts.githubToken === 'string' ? opts.githubToken : `ghs_workflow_runner_${Math.random().toString(36).slice(2)}`;
+  const mintToken = typeof opts.githubToken === 'function' ? opts.githubToken : undefined;
   const secrets = { GITHUB_TOKEN: githubToken, ...opts.secrets };
   const state: RunState = {
     opts,
@@ -224,6 +227,7 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
     actor: opts.actor ?? 'octocat',
     repository,
     githubToken,
+    mintToken,
     eventName,
     event,
     masks: new Set(Object.values(secrets).filter((v) => v.length > 2)),
@@ -266,7 +270,7 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
 
 // ---------------------------------------------------------------- workflow
 
-function githubContext(state: RunState, frame: Frame, jobId: string, workspace = ''): Record<string, unknown> {
+function githubContext(state: RunState, frame: Frame, jobId: string, workspace = '', token = state.githubToken): Record<string, unknown> {
   const [owner] = state.repository.split('/');
   return {
     action: '',
@@ -292,7 +296,7 @@ function githubContext(state: RunState, frame: Frame, jobId: string, workspace =
     secret_source: 'Actions',
     server_url: SERVER_URL,
     sha: state.sha,
-    token: state.githubToken,
+    token,
     triggering_actor: state.actor,
     workflow: state.top.name,
     workflow_ref: `${state.repository}/${state.workflowPath}@${state.ref}`,
@@ -343,7 +347,7 @@ async function runFrame(state: RunState, frame: Frame): Promise<WorkflowResult> 
   const summaries = new Map<string, JobSummary>();
   const done = new Map<string, Promise<JobSummary>>();
   const workflowPermissions = parsePermissions(wf.root.find('permissions'));
-  const ids = wf.template.jobs.map((j) => j.id.value);
+  const ids = onlyJobs(wf, frame.depth === 0 ? state.opts.jobs : undefined);
 
   let result: WorkflowResult['result'] = 'success';
   const deadlock = concurrency && frame.heldGroups.includes(concurrency.group);
@@ -400,6 +404,17 @@ async function runFrame(state: RunState, frame: Frame): Promise<WorkflowResult> 
 }
 
 // ---------------------------------------------------------------- jobs
+
+/** The workflow's job ids, or only the wanted ones and the jobs they need (an unknown id is an error). */
+function onlyJobs(wf: LoadedWorkflow, wanted: string[] | undefined): string[] {
+  const all = wf.template.jobs.map((j) => j.id.value);
+  if (!wanted) return all;
+  const unknown = wanted.filter((id) => !all.includes(id));
+  if (unknown.length) throw new WorkflowError(`${wf.file} has no job ${unknown.join(', ')} (jobs: ${all.join(', ')})`);
+  const keep = new Set(wanted);
+  for (const id of wanted) for (const a of ancestorsOf(wf, id)) keep.add(a);
+  return all.filter((id) => keep.has(id));
+}
 
 function ancestorsOf(wf: LoadedWorkflow, id: string, into = new Set<string>()): Set<string> {
   for (const n of wf.job(id).model.needs ?? []) {
@@ -564,7 +579,7 @@ async function runJobLeg(plan: JobPlan, record: (r: Partial<JobResult> & Pick<Jo
       const r = await runCallJob(plan, ctx, permissions, concurrency);
       return record({ ...common, ...r, durationMs: Date.now() - started });
     }
-    const r = await runSteps(plan, model, ctx, environment);
+    const r = await runSteps(plan, model, ctx, environment, permissions);
     return record({ ...common, ...r, durationMs: Date.now() - started });
   });
   return ran ?? record({ ...common, result: 'cancelled', error: `Canceling since a higher priority waiting request for '${concurrency!.group}' exists`, durationMs: Date.now() - started });
@@ -660,7 +675,7 @@ function runnerEnv(state: RunState, frame: Frame, jobId: string, dirs: { workspa
 
 const numberField = (t: TemplateToken | undefined): number | undefined => (t && isNumber(t) ? t.value : undefined);
 
-async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environment: JobResult['environment']): Promise<Partial<JobResult> & { result: JobResultValue }> {
+async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environment: JobResult['environment'], permissions: Permissions): Promise<Partial<JobResult> & { result: JobResultValue }> {
   const { state, frame, misses } = plan;
   const { wf } = frame;
   const id = model.id.value;
@@ -670,8 +685,12 @@ async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environme
   const dirs = { workspace: path.join(base, 'workspace'), temp: path.join(base, 'temp'), toolCache: path.join(base, 'tool-cache') };
   for (const d of [...Object.values(dirs), path.join(dirs.temp, '_runner_file_commands'), path.join(dirs.temp, '_github_workflow')]) mkdirSync(d, { recursive: true });
   writeFileSync(path.join(dirs.temp, '_github_workflow', 'event.json'), JSON.stringify(state.event, null, 2));
-  const github = githubContext(state, frame, id, dirs.workspace);
-  const secrets = frame.secretsDeclared ? declared({ ...frame.secrets }, 'secrets') : { ...frame.secrets };
+  // Each job has its own GITHUB_TOKEN, with the job's permissions, when the run mints them.
+  const token = state.mintToken ? state.mintToken({ path: plan.path, permissions }) : state.githubToken;
+  state.masks.add(token);
+  const github = githubContext(state, frame, id, dirs.workspace, token);
+  const jobSecrets = frame.secrets.GITHUB_TOKEN === state.githubToken ? { ...frame.secrets, GITHUB_TOKEN: token } : { ...frame.secrets };
+  const secrets = frame.secretsDeclared ? declared(jobSecrets, 'secrets') : jobSecrets;
   const runner = { os: 'Linux', arch: 'X64', name: 'workflow-runner', environment: 'github-hosted', temp: dirs.temp, tool_cache: dirs.toolCache, debug: '' };
   const jobTimeoutMin = numberField(raw.find('timeout-minutes'));
   const deadline = jobTimeoutMin ? Date.now() + jobTimeoutMin * 60_000 : Infinity;
@@ -772,7 +791,7 @@ async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environme
           // GITHUB_ACTION_REPOSITORY/REF: the repository and ref the action was reached through by name, empty for ./x.
           env: { ...processEnv, GITHUB_ACTION: step.id, ...actionSource(target, res.uses!, frame), GITHUB_WORKFLOW_REF: `${state.repository}/${state.workflowPath}@${state.ref}`, RUNNER_TEMP: dirs.temp, PATH: pathVar },
           apiUrl: state.opts.emulatorUrl,
-          token: state.githubToken,
+          token,
           repository: state.repository,
           eventName: state.eventName,
           event: state.event,

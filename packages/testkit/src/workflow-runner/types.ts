@@ -68,8 +68,14 @@ export interface RunWorkflowOptions {
   sha?: string;
   ref?: string;
   actor?: string;
-  /** `github.token` / secrets.GITHUB_TOKEN (default: a token the emulator does not know, so using it fails loudly). */
-  githubToken?: string;
+  /**
+   * `github.token` / secrets.GITHUB_TOKEN (default: a token the emulator does not know, so using it fails loudly).
+   * A function mints one per job from the job's effective `permissions:`, as GitHub does: pass
+   * `(job) => { emu.addGithubToken(t = …, job.permissions); return t; }` to run with GITHUB_TOKEN's real rights.
+   */
+  githubToken?: string | ((job: { path: string; permissions: JobResult['permissions'] }) => string);
+  /** Run only these jobs of the workflow (and the jobs they need), like picking jobs to re-run; the others are left out. */
+  jobs?: string[];
   /** Kill a step after this long (default 60 s; a step's or job's `timeout-minutes` may lower it). */
   stepTimeoutMs?: number;
   /** Aborting cancels the run: running steps are killed, remaining jobs run only if their `if:` allows (`always()`, `cancelled()`). */

@@ -6,8 +6,10 @@ import type { Route } from '../router';
 import { actionsRoutes } from './actions';
 import { contentsRoutes } from './contents';
 import { deploymentRoutes } from './deployments';
+import { gitRoutes } from './git';
 import { issueRoutes } from './issues';
+import { releaseRoutes } from './releases';
 import { repoRoutes } from './repos';
 import { variablesRoutes } from './variables';
 
-export const ROUTES: readonly Route[] = [...repoRoutes, ...variablesRoutes, ...deploymentRoutes, ...actionsRoutes, ...issueRoutes, ...contentsRoutes];
+export const ROUTES: readonly Route[] = [...repoRoutes, ...variablesRoutes, ...deploymentRoutes, ...actionsRoutes, ...issueRoutes, ...contentsRoutes, ...gitRoutes, ...releaseRoutes];
