@@ -115,7 +115,7 @@ describe('circuit-breaker action', () => {
     expect(reqs.map((e) => `${e.method} ${e.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables']);
   });
 
-  it('reports corrupt state as unknown without touching it; force close keeps a _CORRUPT copy', async () => {
+  it('reports corrupt state as unknown without touching it; force close keeps a __CORRUPT copy', async () => {
     const r = repo();
     r.setVariable('RECOVERY_STATE', '{"version":1,"breaker":');
     emu().clearLog();
@@ -128,7 +128,7 @@ describe('circuit-breaker action', () => {
 
     const forced = await breaker(r, { command: 'close', force: true });
     expect(forced.code, forced.stdout).toBe(0);
-    expect(r.variable('RECOVERY_STATE_CORRUPT')).toBe('{"version":1,"breaker":');
+    expect(r.variable('RECOVERY_STATE__CORRUPT')).toBe('{"version":1,"breaker":');
     expect(stateOf(r).breaker.recovery).toMatchObject({ status: 'closed', failures: 0 });
     expect(forced.outputs.state).toBe('closed');
   });

@@ -81,7 +81,7 @@ describe('recovery breaker (CLI) drives the breaker scenarios against the API', 
     expect(s).toMatchObject({ state: 'open', tracks: { deployment: { threshold: 1 }, recovery: { threshold: 2 } } });
   });
 
-  it('a corrupt state: status says so (exit 1) and changes nothing; close --force keeps the bad value in _CORRUPT', async () => {
+  it('a corrupt state: status says so (exit 1) and changes nothing; close --force keeps the bad value in __CORRUPT', async () => {
     const r = newRepo();
     r.setVariable('RECOVERY_STATE', '{"version":1,"revision":');
     emu().clearLog();
@@ -93,8 +93,8 @@ describe('recovery breaker (CLI) drives the breaker scenarios against the API', 
     expect(r.variable('RECOVERY_STATE')).toBe('{"version":1,"revision":');
     const forced = await breaker(r, 'close', '--force');
     expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stdout).toContain('RECOVERY_STATE_CORRUPT');
-    expect(r.variable('RECOVERY_STATE_CORRUPT')).toBe('{"version":1,"revision":');
+    expect(forced.stdout).toContain('RECOVERY_STATE__CORRUPT');
+    expect(r.variable('RECOVERY_STATE__CORRUPT')).toBe('{"version":1,"revision":');
     expect(JSON.parse(r.variable('RECOVERY_STATE')!)).toMatchObject({ version: 1, breaker: { recovery: { status: 'closed' } } });
   });
 

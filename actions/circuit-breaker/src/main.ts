@@ -1,4 +1,4 @@
-import { UserError, renderBreakerSummary, renderKpiFooter, type StateOp } from '@recovery/core';
+import { UserError, backupVariableName, renderBreakerSummary, renderKpiFooter, type StateOp } from '@recovery/core';
 import { StateStore, corruptStateAdvice } from '@recovery/adapters';
 import { loadPolicy, readInputs, type ActionDeps, writeOutputs } from '@recovery/runtime';
 import type { Outputs } from './outputs';
@@ -72,7 +72,7 @@ export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
     io.setFailed(
       `The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. It was left untouched; automation is not allowed until it is fixed. ` +
         'Run this action with `command: close` and `force: true` (or `recovery breaker close --force`) to keep the bad value in ' +
-        `${out.corrupt.variable}_CORRUPT and start fresh.`,
+        `${backupVariableName(out.corrupt.variable)} and start fresh.`,
     );
   }
 }

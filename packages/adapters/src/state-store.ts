@@ -5,6 +5,7 @@ import {
   parseState,
   serializeState,
   stateVariableName,
+  backupVariableName,
   thresholdOverrideNames,
   type State,
   type StateChange,
@@ -42,7 +43,7 @@ export function corruptStateAdvice(variable: string, problem: string, futureVers
   return (
     `The state variable ${variable} is ${problem}. Nothing was changed. ` +
     'To start over, run the circuit-breaker action with `command: close` and `force: true` ' +
-    `(or \`recovery breaker close --force\`): it keeps the bad value in ${variable}_CORRUPT.`
+    `(or \`recovery breaker close --force\`): it keeps the bad value in ${backupVariableName(variable)}.`
   );
 }
 
@@ -439,11 +440,11 @@ export class StateStore {
     }
   }
 
-  /** For `close --force`: keep the bad value in <NAME>_CORRUPT, then write a fresh document. */
+  /** For `close --force`: keep the bad value in <NAME>__CORRUPT (backupVariableName), then write a fresh document. */
   async replaceCorrupt(fresh: State): Promise<string> {
     const snap = await this.current();
     if (snap.kind !== 'corrupt') throw new Error('replaceCorrupt called without corrupt state');
-    const backup = `${this.variable}_CORRUPT`;
+    const backup = backupVariableName(this.variable);
     await this.variables.put(backup, snap.raw.slice(0, 48_000), snap.variables.has(backup));
     const doc: State = { ...fresh, revision: 1, updatedAt: this.now().toISOString(), updatedBy: this.opts.by };
     await this.variables.update(this.variable, serializeState(doc));

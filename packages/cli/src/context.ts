@@ -1,6 +1,6 @@
 import { readKnobs } from '@recovery/runtime/knobs';
 import { readFileSync } from 'node:fs';
-import { UserError, DEFAULT_POLICY, DEFAULT_SCOPE, isValidScope, parsePolicy, SCOPE_HINT, type Policy } from '@recovery/core';
+import { UserError, DEFAULT_POLICY, DEFAULT_SCOPE, canonicalScope, isValidScope, parsePolicy, SCOPE_HINT, type Policy } from '@recovery/core';
 import { apiUrlFromEnv, StateStore, type GitHub, type RepoRef } from '@recovery/adapters';
 import { createClient } from '@recovery/adapters/octokit';
 import os from 'node:os';
@@ -31,8 +31,9 @@ export function makeContext(flags: CommonFlags, env: NodeJS.ProcessEnv, io: { ou
   const full = flags.repo ?? env.GITHUB_REPOSITORY;
   const m = full ? /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(full) : null;
   if (!m) throw new UsageError(`--repo: expected owner/name${full ? `, got ${JSON.stringify(full)}` : ' (or set GITHUB_REPOSITORY)'}`);
-  const scope = flags.scope ?? DEFAULT_SCOPE;
-  if (!isValidScope(scope)) throw new UsageError(`--scope: ${SCOPE_HINT}, got ${JSON.stringify(scope)}`);
+  const given = flags.scope ?? DEFAULT_SCOPE;
+  if (!isValidScope(given)) throw new UsageError(`--scope: ${SCOPE_HINT}, got ${JSON.stringify(given)}`);
+  const scope = canonicalScope(given);
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (!token) {
     throw new UserError('No token: set GITHUB_TOKEN or GH_TOKEN to a token with the repository permission "Variables: read and write" (for example `export GH_TOKEN=$(gh auth token)`).');

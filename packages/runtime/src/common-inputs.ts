@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SCOPE, SCOPE_HINT, bool, isValidScope } from '@recovery/core';
+import { DEFAULT_SCOPE, SCOPE_HINT, bool, canonicalScope, isValidScope } from '@recovery/core';
 import { DEFAULT_POLICY_PATH } from './policy';
 
 /** Input fragments every action shares; each action's own schema spreads them. */
@@ -8,6 +8,8 @@ export const commonInputs = {
     .string()
     .trim()
     .refine(isValidScope, { message: SCOPE_HINT })
+    // Normalised here, once: api_prod and api-prod are one scope everywhere after this.
+    .transform(canonicalScope)
     .default(DEFAULT_SCOPE),
   /** A path in the workspace or inline YAML (loadPolicy). */
   policy: z.string().default(DEFAULT_POLICY_PATH),

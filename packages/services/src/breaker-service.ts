@@ -2,6 +2,7 @@ import {
   alertLevel,
   applyChange,
   applyStateChange,
+  backupVariableName,
   emptyState,
   pushEvent,
   thresholdOverrideNames,
@@ -116,7 +117,7 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
         return { state: fresh, views: views(fresh), alert: 'ok', config, thresholdSources: sources, written: false, warnings, corrupt: { variable: store.variable, problem: snap.problem } };
       }
       const fresh = applyChange(emptyState(store.opts.scope, now, change.by), change, (d) => {
-        pushEvent(d, change, { type: 'close', track: req.track, reason: `forced close: the unreadable state was kept in ${store.variable}_CORRUPT (${snap.kind === 'corrupt' ? snap.problem : ''})` });
+        pushEvent(d, change, { type: 'close', track: req.track, reason: `forced close: the unreadable state was kept in ${backupVariableName(store.variable)} (${snap.kind === 'corrupt' ? snap.problem : ''})` });
       });
       const backup = await store.replaceCorrupt(fresh);
       const s = (await store.current()) as Extract<Snapshot, { kind: 'ok' }>;

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { UserError, formatDuration, type TrackName } from '@recovery/core';
+import { UserError, backupVariableName, formatDuration, type TrackName } from '@recovery/core';
 import { corruptStateAdvice } from '@recovery/adapters';
 import { runBreaker, type BreakerCommandName, type BreakerOutcome } from '@recovery/services';
 import type { CliContext } from '../context';
@@ -15,7 +15,7 @@ commands:
   check [--track T] [--override]   open a track whose count reaches its threshold; say if automation may act
   open --reason R [--track T]      open a track by hand
   close [--track T] [--keep-failures] [--force]
-                                   close a track (--force replaces an unreadable state, keeping it in <NAME>_CORRUPT)
+                                   close a track (--force replaces an unreadable state, keeping it in <NAME>__CORRUPT)
   threshold N                      recovery track threshold (writes CIRCUIT_BREAKER_THRESHOLD)
   deployment-threshold N           deployment track threshold (writes DEPLOYMENT_CIRCUIT_BREAKER_THRESHOLD)
   record-success|record-failure [--track T] [--reason R]
@@ -72,7 +72,7 @@ function printOutcome(ctx: CliContext, out: BreakerOutcome, track: TrackName): v
   ctx.out(table(['track', 'state', 'failures', 'threshold', 'opened', 'reason'], rows));
   if (out.backupVariable) ctx.out(`The unreadable state was kept in ${out.backupVariable}; a fresh document was written.`);
   if (out.corrupt?.futureVersion !== undefined) ctx.err(corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion));
-  else if (out.corrupt) ctx.err(`The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. Run \`recovery-cli breaker close --force\` to keep it in ${out.corrupt.variable}_CORRUPT and start fresh.`);
+  else if (out.corrupt) ctx.err(`The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. Run \`recovery-cli breaker close --force\` to keep it in ${backupVariableName(out.corrupt.variable)} and start fresh.`);
   for (const w of out.warnings) ctx.err(`warning: ${w}`);
 }
 

@@ -1,6 +1,7 @@
 import {
   MODE_TRACK,
   UserError,
+  backupVariableName,
   breakerNextSteps,
   describeTarget,
   emptyState,
@@ -208,7 +209,7 @@ async function gate(env: Env, tracks: TrackName[]): Promise<Outcome | undefined>
         failStep: true,
         notes:
           out.corrupt.futureVersion === undefined
-            ? [`Run the circuit-breaker action with \`command: close\` and \`force: true\` (or \`${env.cli} breaker close --force --repo ${env.repo}\`) to keep the bad value in ${out.corrupt.variable}_CORRUPT and start fresh.`]
+            ? [`Run the circuit-breaker action with \`command: close\` and \`force: true\` (or \`${env.cli} breaker close --force --repo ${env.repo}\`) to keep the bad value in ${backupVariableName(out.corrupt.variable)} and start fresh.`]
             : [],
       };
     }
