@@ -713,3 +713,62 @@ ${job('writer', '    with:\n      label: a\n    secrets:\n      token: t\n').rep
     expect(run.result).toBe('failure');
   });
 });
+
+describe('GITHUB_TOKEN per job, and choosing jobs', () => {
+  const WF = `on: push
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "token=$T" >> "$GITHUB_OUTPUT"
+        id: t
+        env:
+          T: \${{ github.token }}
+    outputs:
+      token: \${{ steps.t.outputs.token }}
+  publish:
+    needs: build
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+      issues: read
+    steps:
+      - run: test "$T" = "$S"
+        env:
+          T: \${{ github.token }}
+          S: \${{ secrets.GITHUB_TOKEN }}
+  other:
+    runs-on: ubuntu-latest
+    steps:
+      - run: exit 1
+`;
+
+  it('a function mints one token per job from its effective permissions; github.token and secrets.GITHUB_TOKEN are it', async () => {
+    const root = project({ 'w.yml': WF });
+    const minted: Array<[string, unknown]> = [];
+    const run = await go(root, 'w.yml', {
+      eventName: 'push',
+      jobs: ['publish'],
+      githubToken: ({ path: job, permissions }) => {
+        minted.push([job, permissions]);
+        return `ghs_${job}`;
+      },
+    });
+    expect(run.result, run.trace).toBe('success');
+    // Only the chosen job and what it needs ran; `other` is left out.
+    expect(Object.keys(run.jobs).sort()).toEqual(['build', 'publish']);
+    expect(minted).toEqual([
+      ['build', { contents: 'read' }],
+      ['publish', { contents: 'write', issues: 'read' }],
+    ]);
+    // Each step sees its own job's token (publish checked that github.token is secrets.GITHUB_TOKEN).
+    expect(run.step('build', 't').outputs.token).toBe('ghs_build');
+  });
+
+  it('an unknown job is an error naming the jobs there are', async () => {
+    const root = project({ 'w.yml': WF });
+    await expect(go(root, 'w.yml', { eventName: 'push', jobs: ['deploy'] })).rejects.toThrow(/has no job deploy \(jobs: build, publish, other\)/);
+  });
+});
