@@ -49,6 +49,18 @@ const ERRATA = [
   },
 ];
 
+/** Where a component schema contradicts itself: [schema, fix, why]. */
+const SCHEMA_ERRATA = [
+  {
+    schema: 'package-version',
+    fix: (schema) => {
+      const docker = schema.properties.metadata.properties.docker;
+      return { ...schema, properties: { ...schema.properties, metadata: { ...schema.properties.metadata, properties: { ...schema.properties.metadata.properties, docker: { ...docker, required: ['tag'] } } } } };
+    },
+    why: 'the docker metadata requires `tags` but names its property `tag`',
+  },
+];
+
 function fail(message) {
   console.error(`openapi-subset: ${message}`);
   process.exit(1);
@@ -130,14 +142,15 @@ export function buildSubset(spec, operations, version) {
       done.add(name);
       const schema = spec.components.schemas[name];
       if (!schema) throw new Error(`missing component schema ${name}`);
-      definitions[name] = convert(schema, needed);
+      const erratum = SCHEMA_ERRATA.find((e) => e.schema === name);
+      definitions[name] = erratum ? erratum.fix(convert(schema, needed)) : convert(schema, needed);
     }
   }
   return {
     source: { package: PACKAGE, version, file: 'generated/api.github.com.json', openapi: spec.openapi, apiVersion: spec.info?.version },
     generatedAt: new Date().toISOString(),
     generatedBy: 'scripts/openapi-subset.mjs',
-    errata: ERRATA.map((e) => ({ operations: e.ops, parameter: e.param, why: e.why })),
+    errata: [...ERRATA.map((e) => ({ operations: e.ops, parameter: e.param, why: e.why })), ...SCHEMA_ERRATA.map((e) => ({ schema: e.schema, why: e.why }))],
     operations: out,
     definitions: Object.fromEntries(Object.entries(definitions).sort(([a], [b]) => a.localeCompare(b))),
   };

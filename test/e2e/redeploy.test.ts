@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { runAction, startHttpServer, tempDir, type RunResult } from '@recovery/testkit/harness';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { DispatchEvent, Emulator, RepoHandle } from '@recovery/testkit/emulator';
+import { FAST_ENV } from '@recovery/testkit/speeds';
+import { emptyState, serializeState } from '@recovery/core';
 
 const emu = useEmulator();
 let n = 0;
@@ -432,6 +434,55 @@ describe('redeploy: artifacts', () => {
     // Nothing older qualifies now: 2222 is known-bad, 1111 is current.
     const none = await redeploy(r, { mode: 'previous' }, { files });
     expect(none.outputs.result).toBe('no-candidate');
+  });
+  it('checks a candidate’s GHCR image through the Packages API: a deleted image is passed over with its reason, an unreadable registry is said, and verify-artifact: false checks nothing', async () => {
+    const D = (c: string) => `sha256:${c.repeat(64)}`;
+    const images = [`ghcr.io/octo/app@${D('1')}`, `ghcr.io/octo/app@${D('2')}`, 'ghcr.io/octo/app:v3', 'ghcr.io/octo/app:v4'];
+    const pkg = emu().containerPackage('octo', 'app');
+    pkg.push(D('1'), ['v1']);
+    pkg.push(D('2'), ['v2']);
+    pkg.push(D('3'), ['v3']);
+    pkg.push(D('4'), ['v4']);
+    const policy = (verify: boolean) => ({ '.github/recovery.yml': `recovery:\n  redeploy:\n    workflow: deploy.yml\n    verify-artifact: ${verify}\n    inputs:\n      image: '{artifact}'\n` });
+    // The release history as four deploys by ref recorded it, v4 current.
+    const setUp = () => {
+      const r = repo();
+      const state = emptyState('default', new Date(emu().clock.now()));
+      state.releases.history = images.map((artifact, i) => ({ artifact, at: new Date(emu().clock.now() - (4 - i) * 3_600_000).toISOString() }));
+      state.releases.current = state.releases.history.at(-1);
+      r.setVariable('RECOVERY_STATE', serializeState(state));
+      const deployed: unknown[] = [];
+      r.onDispatch('deploy.yml', (d) => {
+        deployed.push(d.inputs.image);
+        return { durationMs: 500 };
+      });
+      return { r, deployed };
+    };
+    // v3 was deleted from the registry since it was deployed: the rollback skips it for the digest-pinned 2.
+    pkg.remove(D('3'));
+    const a = setUp();
+    const from = emu().log.length;
+    const back = await redeploy(a.r, { mode: 'previous' }, { files: policy(true), env: FAST_ENV });
+    expect(back.outputs, show(back)).toMatchObject({ result: 'success', 'target-artifact': images[1] });
+    expect(a.deployed).toEqual([images[1]]);
+    expect(back.summary).toContain('ghcr.io/octo/app:v3 is no longer in the registry (octo/app has no version tagged v3 (Packages API))');
+    expect(back.summary).toMatch(/its image is still in the registry/);
+    const lookups = emu().log.slice(from).filter((e) => e.path.includes('/packages/'));
+    expect(lookups.map((e) => e.path.split('?')[0])).toEqual(['/orgs/octo/packages/container/app/versions', '/orgs/octo/packages/container/app/versions']);
+
+    // A token that may not read packages: the candidate is taken unchecked, and the summary says so.
+    emu().addToken('no-packages', { packages: 'none' });
+    const b = setUp();
+    const unchecked = await runAction('redeploy', { inputs: { mode: 'previous' }, apiUrl: emu().url, token: 'no-packages', repository: b.r.fullName, files: policy(true), env: { ...ENV, ...FAST_ENV } });
+    expect(unchecked.outputs, show(unchecked)).toMatchObject({ result: 'success', 'target-artifact': images[2] });
+    expect(unchecked.summary).toMatch(/Not checked in the registry: ghcr\.io\/octo\/app:v3: the token may not read packages \(403\)/);
+
+    // verify-artifact: false: no lookup at all, the newest candidate is taken as recorded.
+    const c = setUp();
+    const from2 = emu().log.length;
+    const plain = await redeploy(c.r, { mode: 'previous' }, { files: policy(false), env: FAST_ENV });
+    expect(plain.outputs).toMatchObject({ result: 'success', 'target-artifact': images[2] });
+    expect(emu().log.slice(from2).filter((e) => e.path.includes('/packages/'))).toEqual([]);
   });
 });
 

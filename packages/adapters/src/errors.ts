@@ -1,7 +1,7 @@
 import { UserError } from '@recovery/core';
 
 /** The GitHub resource a request touched, to say which permission is missing. */
-export type Resource = 'variables' | 'issues' | 'actions' | 'deployments' | 'contents' | 'metadata';
+export type Resource = 'variables' | 'issues' | 'actions' | 'deployments' | 'contents' | 'metadata' | 'packages';
 
 const PERMISSION_NAMES: Record<Resource, string> = {
   variables: 'Variables',
@@ -10,6 +10,7 @@ const PERMISSION_NAMES: Record<Resource, string> = {
   deployments: 'Deployments',
   contents: 'Contents',
   metadata: 'Metadata',
+  packages: 'Packages',
 };
 
 interface HttpErrorLike {

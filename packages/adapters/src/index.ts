@@ -6,3 +6,4 @@ export * from './deployments';
 export * from './dispatch';
 export * from './runs';
 export * from './issues';
+export * from './packages';

@@ -162,6 +162,12 @@ export const PolicySchema = z.strictObject({
           ref: nonEmpty().optional().meta({ description: 'Branch to dispatch the workflow on (default: the default branch).' }),
           inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}).meta({ description: 'Inputs of the dispatch; {sha}, {ref} and {artifact} are filled from the chosen release.' }),
           timeout: duration().prefault('30m').meta({ description: 'Give up waiting for the deploy run after this long.' }),
+          'verify-artifact': bool()
+            .prefault(true)
+            .meta({
+              description:
+                'Before redeploying a recorded release whose artifact is a GHCR image (ghcr.io/…, by digest or tag), check through the Packages API that it still exists, and pass over one that does not. Needs the token to read packages; without that the check is skipped, saying so.',
+            }),
         })
         .prefault({})
         .meta({ description: 'Redeploying the last good release.' }),

@@ -8,6 +8,7 @@ import {
   type DeploymentRecord,
   type Selection,
 } from '../src/release/candidates';
+import { parseGhcrImage, type ArtifactCheck } from '../src/release/image';
 
 const sha = (c: string) => c.repeat(40);
 const at = (min: number) => new Date(Date.UTC(2026, 10, 1, 12, min)).toISOString();
@@ -140,5 +141,38 @@ describe('candidate selection over the release history (artifacts)', () => {
   it('is the source only when some release records an artifact', () => {
     expect(historyRecordsArtifacts([rel(undefined, 'a', 0)])).toBe(false);
     expect(historyRecordsArtifacts([rel(undefined, 'a', 0), rel('app:2', 'b', 1)])).toBe(true);
+  });
+});
+
+describe('GHCR images and the registry check of a candidate', () => {
+  const D = (c: string) => `sha256:${c.repeat(64)}`;
+  it('parses GHCR references pinned by digest or tag, and nothing else', () => {
+    expect(parseGhcrImage(`ghcr.io/Octo/shop@${D('a')}`)).toEqual({ owner: 'octo', name: 'shop', digest: D('a'), ref: `ghcr.io/Octo/shop@${D('a')}` });
+    expect(parseGhcrImage('ghcr.io/octo/shop/api:v1.2.3')).toMatchObject({ owner: 'octo', name: 'shop/api', tag: 'v1.2.3' });
+    expect(parseGhcrImage(`ghcr.io/octo/shop:v1@${D('b')}`)).toMatchObject({ name: 'shop', tag: 'v1', digest: D('b') });
+    for (const other of ['ghcr.io/octo/shop', 'docker.io/octo/shop:v1', 'registry.example.com/shop@sha256:1', 'ghcr.io/octo/../x:v1', 'shop:v1', '', undefined]) expect(parseGhcrImage(other), String(other)).toBeUndefined();
+  });
+
+  const rel = (artifact: string, min: number) => ({ artifact, at: at(min) });
+  const history = [rel('ghcr.io/octo/shop:v1', 0), rel('registry.example.com/shop:v2', 5), rel('ghcr.io/octo/shop:v3', 10), rel('ghcr.io/octo/shop:v4', 20)];
+  const verify = (a: string) => parseGhcrImage(a) !== undefined;
+
+  it('stops at a GHCR candidate not yet checked, passes over a missing image, and takes one that is there', () => {
+    const checks = new Map<string, ArtifactCheck>();
+    const first = selectFromReleases({ history, knownBad: [], verify, checks });
+    expect(first.needArtifact).toBe('ghcr.io/octo/shop:v3');
+    expect(first.chosen).toBeUndefined();
+    checks.set('ghcr.io/octo/shop:v3', { status: 'missing', detail: 'no version tagged v3' });
+    const second = selectFromReleases({ history, knownBad: [], verify, checks });
+    // A registry the Packages API cannot see is not checked: the next candidate is taken as before.
+    expect(second.chosen?.artifact).toBe('registry.example.com/shop:v2');
+    expect(second.verdicts.map((v) => v.code)).toEqual(['current', 'artifact-missing', 'taken']);
+    expect(second.verdicts[1]!.reason).toBe('ghcr.io/octo/shop:v3 is no longer in the registry (no version tagged v3)');
+    checks.set('ghcr.io/octo/shop:v3', { status: 'present' });
+    expect(selectFromReleases({ history, knownBad: [], verify, checks }).verdicts.at(-1)!.reason).toMatch(/its image is still in the registry$/);
+    checks.set('ghcr.io/octo/shop:v3', { status: 'unchecked', detail: 'the token may not read packages' });
+    expect(selectFromReleases({ history, knownBad: [], verify, checks }).chosen?.artifact).toBe('ghcr.io/octo/shop:v3');
+    // Without verify (verify-artifact: false), nothing is checked.
+    expect(selectFromReleases({ history, knownBad: [] }).chosen?.artifact).toBe('ghcr.io/octo/shop:v3');
   });
 });

@@ -1,4 +1,5 @@
 import type { Release } from '../state';
+import type { ArtifactCheck } from './image';
 
 /**
  * Choosing the release to go back to. Two sources:
@@ -21,7 +22,7 @@ export interface DeploymentRecord {
   statuses?: Array<{ state: DeploymentState; createdAt?: string }>;
 }
 
-export type VerdictCode = 'taken' | 'current' | 'same-as-current' | 'known-bad' | 'never-succeeded' | 'no-identity';
+export type VerdictCode = 'taken' | 'current' | 'same-as-current' | 'known-bad' | 'never-succeeded' | 'no-identity' | 'artifact-missing';
 
 export interface Verdict {
   /** Deployment id (deployments source) or position in the release history (releases source). */
@@ -54,6 +55,8 @@ export interface Selection {
   notExamined: number;
   /** Set when a deployment's statuses are needed to go on: read them, attach them, call again. */
   need?: DeploymentRecord;
+  /** Set when a candidate's artifact must be checked in the registry to go on: check it, add it to `checks`, call again. */
+  needArtifact?: string;
 }
 
 const short = (sha: string | undefined) => (sha ? sha.slice(0, 7) : '');
@@ -152,6 +155,13 @@ export interface ReleaseSelectionInput {
   history: readonly Release[];
   current?: Release;
   knownBad: readonly string[];
+  /**
+   * Artifacts to check in the registry before taking them (GHCR images, when recovery.redeploy.verify-artifact
+   * is on): a candidate whose artifact passes this test and has no entry in `checks` stops the selection
+   * with `needArtifact`. A missing one is passed over; an unchecked one is taken, saying so.
+   */
+  verify?: (artifact: string) => boolean;
+  checks?: ReadonlyMap<string, ArtifactCheck>;
 }
 
 /**
@@ -185,7 +195,17 @@ export function selectFromReleases(input: ReleaseSelectionInput): Selection {
       verdicts.push({ ...base, taken: false, code: 'known-bad', reason: `${r.artifact ?? short(r.sha)} is on the scope's known-bad list` });
       continue;
     }
-    verdicts.push({ ...base, taken: true, code: 'taken', reason: `newest recorded release before the current one (deployed ${r.at})` });
+    let checked = '';
+    if (r.artifact && input.verify?.(r.artifact)) {
+      const check = input.checks?.get(r.artifact);
+      if (!check) return { source: 'releases', current: current ? { sha: current.sha, ref: current.ref, artifact: current.artifact } : undefined, verdicts, notExamined: 0, needArtifact: r.artifact };
+      if (check.status === 'missing') {
+        verdicts.push({ ...base, taken: false, code: 'artifact-missing', reason: `${r.artifact} is no longer in the registry (${check.detail})` });
+        continue;
+      }
+      checked = check.status === 'present' ? '; its image is still in the registry' : `; its image was not checked (${check.detail})`;
+    }
+    verdicts.push({ ...base, taken: true, code: 'taken', reason: `newest recorded release before the current one (deployed ${r.at})${checked}` });
     return {
       source: 'releases',
       current: current ? { sha: current.sha, ref: current.ref, artifact: current.artifact } : undefined,

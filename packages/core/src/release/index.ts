@@ -4,3 +4,4 @@ export * from './polling';
 export * from './record';
 export * from './report';
 export * from './dispatch-match';
+export * from './image';

@@ -15,7 +15,6 @@ import {
   healthTrigger,
   renderKpiFooter,
   renderRedeploySummary,
-  selectFromReleases,
   StepSchema,
   usedPlaceholders,
   type Attempt,
@@ -31,6 +30,7 @@ import {
 import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, type FollowResult, type GitHub, type WorkflowRun } from '@recovery/adapters';
 import { loadPolicy, type ActionDeps } from '@recovery/runtime';
 import { runBreaker } from '../breaker-service';
+import { chooseFromReleases } from './artifacts';
 import type { RedeployInputs as Inputs } from './inputs';
 import { checkHealth, type HealthVerdict } from './health';
 import { runStep, stepsFromLines, type NamedStep } from './steps';
@@ -451,8 +451,11 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
   let replaced: Outcome['replaced'];
   let selection: Selection | undefined;
   if (mode === 'previous') {
-    if (fromReleases) selection = selectFromReleases({ history: state.releases.history, current: state.releases.current, knownBad });
-    else {
+    if (fromReleases) {
+      const r = await chooseFromReleases(env.gh, { history: state.releases.history, current: state.releases.current, knownBad }, policy.recovery.redeploy['verify-artifact']);
+      for (const u of r.unchecked) notes.push(`Not checked in the registry: ${u}.`);
+      selection = r.selection;
+    } else {
       const sel = await deployments.chooseRelease(plan.environment, knownBad);
       if (sel.truncated) notes.push(`Only the newest 1,000 deployments of "${plan.environment}" were read.`);
       selection = sel;

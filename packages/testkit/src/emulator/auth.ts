@@ -2,7 +2,7 @@
 
 export type Access = 'write' | 'read' | 'none';
 /** Repository permissions of fine-grained tokens and GitHub Apps that the emulated routes need. */
-export type Permission = 'variables' | 'environments' | 'issues' | 'actions' | 'deployments' | 'contents' | 'metadata';
+export type Permission = 'variables' | 'environments' | 'issues' | 'actions' | 'deployments' | 'contents' | 'metadata' | 'packages';
 export type Permissions = Record<Permission, Access>;
 /** What a route needs, e.g. `['variables', 'write']`. */
 export type Requirement = readonly [Permission, Exclude<Access, 'none'>];
@@ -34,9 +34,10 @@ const GITHUB_NAMES: Record<Permission, string> = {
   deployments: 'deployments',
   contents: 'contents',
   metadata: 'metadata',
+  packages: 'packages',
 };
 
-const ALL: Permission[] = ['variables', 'environments', 'issues', 'actions', 'deployments', 'contents', 'metadata'];
+const ALL: Permission[] = ['variables', 'environments', 'issues', 'actions', 'deployments', 'contents', 'metadata', 'packages'];
 const WINDOW_MS = 3_600_000;
 const ANONYMOUS_LIMIT = 60;
 

@@ -11,6 +11,7 @@ import { GITHUB_TOKEN_RATE_LIMIT, githubTokenPermissions, Tokens, type JobPermis
 import { SignedUrls } from './blobs';
 import { Clock } from './clock';
 import { Faults, type Fault } from './faults';
+import { PackageRegistry, type ContainerPackage, type OwnerType, type PackageVersion } from './packages';
 import { RepoHandle } from './repo-handle';
 import { Router, type Core, type Method, type OverrideHandler } from './router';
 import { ROUTES } from './routes';
@@ -75,7 +76,7 @@ export class Emulator {
     const nextId = () => ++this.lastId;
     this.runs = new RunEngine(this.clock, nextId);
     const signedUrls = new SignedUrls(opts.logUrlTtlMs);
-    this.core = { clock: this.clock, nextId, runs: this.runs, signedUrls, base: { api: '', web: '' } };
+    this.core = { clock: this.clock, nextId, runs: this.runs, signedUrls, base: { api: '', web: '' }, packages: new PackageRegistry(nextId, () => this.clock.now()) };
     const repo = (owner: string, name: string) => this.repos.get(`${owner}/${name}`.toLowerCase());
     this.server = new ApiServer({
       router: this.router,
@@ -112,6 +113,19 @@ export class Emulator {
   }
 
   // Repositories and tokens
+
+  /**
+   * A container package of an account (GHCR image `ghcr.io/<owner>/<name>`), created when missing: `push`
+   * a version by digest with its tags (a tag moves to the newest version that has it), `remove` one.
+   */
+  containerPackage(owner: string, name: string, opts: { ownerType?: OwnerType; visibility?: ContainerPackage['visibility'] } = {}) {
+    const p = this.core.packages.add(owner, opts.ownerType ?? 'Organization', name, opts.visibility);
+    return {
+      package: p,
+      push: (digest: string, tags: string[] = []): PackageVersion => this.core.packages.push(p, digest, tags),
+      remove: (digest: string): void => this.core.packages.remove(p, digest),
+    };
+  }
 
   createRepo(fullName: string, opts: { defaultBranch?: string; private?: boolean } = {}): RepoHandle {
     const key = fullName.toLowerCase();

@@ -2,6 +2,7 @@
 import type { Requirement, Token } from './auth';
 import type { SignedUrls } from './blobs';
 import type { Clock } from './clock';
+import type { PackageRegistry } from './packages';
 import type { Base } from './render';
 import type { RunEngine } from './runs';
 import type { RepoState } from './store';
@@ -15,6 +16,8 @@ export interface Core {
   runs: RunEngine;
   signedUrls: SignedUrls;
   base: Base;
+  /** GitHub Packages (container images), by account. */
+  packages: PackageRegistry;
 }
 
 export interface RequestContext {

@@ -8,8 +8,9 @@ import { contentsRoutes } from './contents';
 import { deploymentRoutes } from './deployments';
 import { gitRoutes } from './git';
 import { issueRoutes } from './issues';
+import { packageRoutes } from './packages';
 import { releaseRoutes } from './releases';
 import { repoRoutes } from './repos';
 import { variablesRoutes } from './variables';
 
-export const ROUTES: readonly Route[] = [...repoRoutes, ...variablesRoutes, ...deploymentRoutes, ...actionsRoutes, ...issueRoutes, ...contentsRoutes, ...gitRoutes, ...releaseRoutes];
+export const ROUTES: readonly Route[] = [...repoRoutes, ...variablesRoutes, ...deploymentRoutes, ...actionsRoutes, ...issueRoutes, ...contentsRoutes, ...gitRoutes, ...releaseRoutes, ...packageRoutes];
