@@ -24,24 +24,6 @@ var light = __webpack_require__(3251);
 var light_default = /*#__PURE__*/__webpack_require__.n(light);
 ;// CONCATENATED MODULE: ./packages/adapters/src/client.ts
 const DEFAULT_API_URL = 'https://api.github.com';
-/**
- * Octokit's throttling plugin starts mutating requests at least this long apart, per process (GitHub's
- * advice against secondary rate limits). A write queued behind another one goes out up to this much
- * later than it was asked for.
- */
-const WRITE_SPACING_MS = 1000;
-let lastMutationSentAt = 0;
-/** How long until a mutating request would go out at once, not held back by the throttling plugin. */
-function msUntilWriteSlot(now = Date.now()) {
-    return Math.max(0, lastMutationSentAt + WRITE_SPACING_MS + 25 - now);
-}
-/** Notes when each mutating request actually leaves (after the throttling plugin's queue). */
-const trackWrites = (inner) => (input, init) => {
-    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
-    if (method !== 'GET' && method !== 'HEAD')
-        lastMutationSentAt = Date.now();
-    return inner(input, init);
-};
 function apiUrlFromEnv(env = process.env) {
     return (env.GITHUB_API_URL || DEFAULT_API_URL).replace(/\/+$/, '');
 }
@@ -96,7 +78,7 @@ function createClient(opts) {
         // `new Octokit()` ignores GITHUB_API_URL, and @actions/github reads it once at import: pass it each time.
         baseUrl: (opts.baseUrl ?? apiUrlFromEnv()).replace(/\/+$/, ''),
         userAgent: opts.userAgent ?? 'recovery-actions',
-        request: { fetch: trackWrites(proxyFetch) },
+        request: { fetch: proxyFetch },
         log: opts.log ?? { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
         // 429 belongs to the throttling plugin, which waits for retry-after; the retry plugin would not.
         retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },

@@ -331,7 +331,7 @@ describe('evaluate-recovery: bad input', () => {
     emu().clearLog();
     const res = await evaluate(r, { inputs: { 'run-id': 987654 } });
     expect(res.code).toBe(1);
-    expect(res.annotations.find((a) => a.level === 'error')!.message).toMatch(/Could not read run 987654: .*not found/);
+    expect(res.annotations.find((a) => a.level === 'error')!.message).toMatch(/Could not read workflow run 987654: it does not exist in .*, or the token cannot see it \(404\)\. Check `run-id`\./);
     expect(writesTo(r)).toEqual([]);
   });
 

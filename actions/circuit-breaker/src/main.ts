@@ -1,78 +1,14 @@
-import { UserError, backupVariableName, renderBreakerSummary, renderKpiFooter, type StateOp } from '@recovery/core';
-import { StateStore, corruptStateAdvice } from '@recovery/adapters';
-import { loadPolicy, readInputs, type ActionDeps, writeOutputs } from '@recovery/runtime';
-import type { Outputs } from './outputs';
-import { runBreaker } from '@recovery/services';
+import { readInputs, writeOutputs, type ActionDeps } from '@recovery/runtime';
+import { circuitBreaker } from '@recovery/services';
 import { Inputs } from './inputs';
+import type { Outputs } from './outputs';
 
-export async function run({ io, ctx, github }: ActionDeps): Promise<void> {
-  const inputs = readInputs(Inputs, io);
-  const { policy } = loadPolicy(inputs.policy, ctx.workspace);
-  if (!inputs.token) throw new UserError('Invalid input `token`: expected a token with the repository permission "Variables: read and write"; got nothing');
-  const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
-  const now = ctx.now();
-  const change = { id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'breaker'}.${inputs.command}.${inputs.track}`, now, by: ctx.by };
-  // The incident (KPIs), in the same write as the outcome: a recorded success ends it (by a person when one
-  // dispatched this run); a failure recorded by the run that ended it reopens it (its recovery did not hold).
-  const incident = `${change.id}.incident`;
-  const also: StateOp[] | undefined =
-    inputs.command === 'record-success'
-      ? [{ op: 'incident-end', id: incident, outcome: 'recovered', automated: ctx.eventName !== 'workflow_dispatch' }]
-      : inputs.command === 'record-failure'
-        ? [{ op: 'incident-reopen', id: incident, reason: inputs.reason ?? `a ${inputs.track} failure was recorded` }]
-        : undefined;
-  const out = await runBreaker(
-    store,
-    policy,
-    {
-      command: inputs.command,
-      track: inputs.track,
-      reason: inputs.reason,
-      keepFailures: inputs['keep-failures'],
-      force: inputs.force,
-      threshold: inputs.threshold,
-      override: inputs.override,
-      dryRun: inputs['dry-run'],
-      // Status and dry runs change nothing: under GITHUB_TOKEN (no Variables permission) they report unknown and say why.
-      tolerateUnreadable: true,
-      also,
-    },
-    change,
-  );
-  for (const w of out.warnings) io.warning(w);
-  const v = out.views[inputs.track];
-  writeOutputs<Outputs>(io, {
-    state: v.state,
-    allowed: v.allowed,
-    'recovery-state': out.views.recovery.state,
-    'deployment-state': out.views.deployment.state,
-    'recovery-failures': out.views.recovery.failures,
-    'deployment-failures': out.views.deployment.failures,
-    'recovery-threshold': out.views.recovery.threshold,
-    'deployment-threshold': out.views.deployment.threshold,
-    'opened-at': v.openedAt ?? '',
-    reason: v.reason ?? '',
-    'alert-level': out.alert,
-    'state-json': out.state ? JSON.stringify(out.state) : '',
-  });
-
-  const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
-  let headline = `\`${inputs.command}\` on the ${inputs.track} track: **${v.state}**, automation ${v.allowed ? 'allowed' : 'not allowed'}.`;
-  if (out.overridden) headline += ' A manual deployment passed the open deployment breaker with `override` (recorded).';
-  if (out.backupVariable) headline += ` The unreadable state was kept in \`${out.backupVariable}\` and a fresh document written.`;
-  if (inputs['dry-run']) headline += ' (dry run: nothing written)';
-  io.info(headline.replace(/[*`]/g, ''));
-  await io.summary(
-    renderBreakerSummary({ scope: inputs.scope, repo, cli: ctx.cli, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources }) +
-      renderKpiFooter(out.state, now, out.corrupt ? `the state variable ${out.corrupt.variable} is ${out.corrupt.problem}` : out.unreadable ? 'the token may not read the state' : undefined),
-  );
-  if (out.corrupt?.futureVersion !== undefined) {
-    io.setFailed(`${corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion)} Automation is not allowed until then.`);
-  } else if (out.corrupt) {
-    io.setFailed(
-      `The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. It was left untouched; automation is not allowed until it is fixed. ` +
-        'Run this action with `command: close` and `force: true` (or `recovery breaker close --force`) to keep the bad value in ' +
-        `${backupVariableName(out.corrupt.variable)} and start fresh.`,
-    );
-  }
+/** circuit-breaker: typed inputs → the breaker service → one Outputs, the summary and the step's status. */
+export async function run(deps: ActionDeps): Promise<void> {
+  const { io } = deps;
+  const r = await circuitBreaker(deps, readInputs(Inputs, io));
+  writeOutputs<Outputs>(io, r.outputs);
+  io.info(r.headline);
+  await io.summary(r.summary);
+  if (r.failure) io.setFailed(r.failure);
 }

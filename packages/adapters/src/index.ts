@@ -3,7 +3,6 @@ export * from './errors';
 export * from './variables';
 export * from './state-store';
 export * from './deployments';
-export * from './dispatch';
 export * from './runs';
 export * from './issues';
 export * from './packages';

@@ -3,7 +3,7 @@ import { GitHub as ActionsOctokit, defaults } from '@actions/github/lib/utils';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
-import { apiUrlFromEnv, trackWrites, type ClientOptions } from './client';
+import { apiUrlFromEnv, type ClientOptions } from './client';
 
 /**
  * The Octokit of @actions/github (REST methods, pagination, the runner's proxy settings) with the retry
@@ -50,7 +50,7 @@ export function createClient(opts: ClientOptions): GitHub {
     // `new Octokit()` ignores GITHUB_API_URL, and @actions/github reads it once at import: pass it each time.
     baseUrl: (opts.baseUrl ?? apiUrlFromEnv()).replace(/\/+$/, ''),
     userAgent: opts.userAgent ?? 'recovery-actions',
-    request: { fetch: trackWrites(proxyFetch) },
+    request: { fetch: proxyFetch },
     log: opts.log ?? { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     // 429 belongs to the throttling plugin, which waits for retry-after; the retry plugin would not.
     retry: { retries, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },

@@ -1,5 +1,5 @@
 import { RunClassifier, type Classification, type CompiledClassifier } from '@recovery/core';
-import { getRun, isFailedJob, listRunJobs, streamJobLog, type GitHub, type RepoRef, type WorkflowJob, type WorkflowRun, type StreamOptions } from '@recovery/adapters';
+import { isFailedJob, type RunsAdapter, type WorkflowJob, type WorkflowRun, type StreamOptions } from '@recovery/adapters';
 
 export interface RunClassification {
   run: WorkflowRun;
@@ -15,15 +15,14 @@ export interface RunClassification {
  * run, 1 per 100 jobs, and per failed job 1 for its log URL plus the download.
  */
 export async function classifyRun(
-  gh: GitHub,
-  repo: RepoRef,
+  runs: RunsAdapter,
   runId: number,
   compiled: CompiledClassifier,
   opts: StreamOptions & { known?: readonly string[]; log?: (m: string) => void } = {},
 ): Promise<RunClassification> {
   const t0 = Date.now();
-  const run = await getRun(gh, repo, runId);
-  const jobs = await listRunJobs(gh, repo, runId);
+  const run = await runs.getRun(runId);
+  const jobs = await runs.listJobs(runId);
   const failed = jobs.filter(isFailedJob);
   if (failed.length === 0) return { run, jobs, classification: null, bytes: 0, ms: Date.now() - t0 };
   const classifier = new RunClassifier(compiled);
@@ -34,7 +33,7 @@ export async function classifyRun(
       scanner.skip();
       continue;
     }
-    const r = await streamJobLog(gh, repo, job.id, scanner, opts);
+    const r = await runs.streamJobLog(job.id, scanner, opts);
     bytes += r.bytes;
     scanner.end();
     if (r.problem) {

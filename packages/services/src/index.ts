@@ -1,4 +1,4 @@
-export * from './breaker-service';
+export * from './breaker';
 export * from './classify-run';
 export * from './redeploy';
 export * from './evaluation';

@@ -8,7 +8,7 @@ import {
   type DecisionInput,
   type DecisionResult,
 } from '@recovery/core';
-import { listFailedRuns } from '@recovery/adapters';
+import { RunsAdapter } from '@recovery/adapters';
 import { classifyRun, evaluationGate, type RunClassification } from '@recovery/services';
 import type { CliContext } from '../context';
 import { table } from '../table';
@@ -70,7 +70,7 @@ async function single(ctx: CliContext, compiled: CompiledClassifier, runId: numb
   const store = ctx.store();
   const snap = await store.read({ overrides: true });
   const { state, breaker } = evaluationGate(ctx.policy, snap, { variable: store.variable, scope: ctx.scope, now: ctx.now(), by: ctx.by });
-  const rc = await classifyRun(ctx.gh, ctx.repo, runId, compiled, { known, log: (m) => ctx.err(m) });
+  const rc = await classifyRun(new RunsAdapter(ctx.gh, ctx.repo, { runIdInput: '--run-id' }), runId, compiled, { known, log: (m) => ctx.err(m) });
   const result = judge(ctx, rc, breaker, state?.incident ?? null);
   const c = rc.classification;
   if (ctx.json) {
@@ -102,11 +102,12 @@ async function single(ctx: CliContext, compiled: CompiledClassifier, runId: numb
 }
 
 async function replay(ctx: CliContext, compiled: CompiledClassifier, workflow: string, last: number, known: readonly string[]): Promise<number> {
-  const runs = await listFailedRuns(ctx.gh, ctx.repo, workflow, last);
+  const adapter = new RunsAdapter(ctx.gh, ctx.repo);
+  const runs = await adapter.listFailedRuns(workflow, last);
   const breaker: DecisionInput['breaker'] = { allowed: true, state: 'closed' };
   const rows: Array<{ run: number; attempt: number; created: string; branch: string; category: string; rule: string; decision: string; reason: string }> = [];
   for (const r of runs) {
-    const rc = await classifyRun(ctx.gh, ctx.repo, r.id, compiled, { known, log: (m) => ctx.err(`run ${r.id}: ${m}`) });
+    const rc = await classifyRun(adapter, r.id, compiled, { known, log: (m) => ctx.err(`run ${r.id}: ${m}`) });
     const result = judge(ctx, rc, breaker, null);
     const c = rc.classification;
     rows.push({

@@ -15,9 +15,9 @@ import {
   type Policy,
   type State,
 } from '@recovery/core';
-import { StateStore, corruptStateAdvice, missingPermission, type Snapshot } from '@recovery/adapters';
+import { RunsAdapter, StateStore, corruptStateAdvice, missingPermission, type Snapshot } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionContext, type ActionDeps } from '@recovery/runtime';
-import { breakerConfig } from '../breaker-service';
+import { breakerConfig } from '../breaker/service';
 import { classifyRun, type RunClassification } from '../classify-run';
 import type { EvaluationInputs as Inputs } from './inputs';
 
@@ -108,7 +108,7 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
   let rc: RunClassification | undefined;
   if (runId !== undefined) {
     rc = await io.group(`Classify run ${runId} from its failed jobs' logs`, () =>
-      classifyRun(gh, ctx.repo, runId, compiled, { known: [inputs.token], log: (m) => io.warning(m) }),
+      classifyRun(new RunsAdapter(gh, ctx.repo, { runIdInput: inputs['run-id'] === undefined ? undefined : '`run-id`' }), runId, compiled, { known: [inputs.token], log: (m) => io.warning(m) }),
     );
     const c = rc.classification;
     io.info(

@@ -24,7 +24,7 @@ import {
 } from '@recovery/core';
 import { GitHubError, IssuesAdapter, StateStore, corruptStateAdvice, type IncidentIssue } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionDeps, type ActionIO } from '@recovery/runtime';
-import { breakerConfig } from '../breaker-service';
+import { breakerConfig } from '../breaker/service';
 import { postWebhook } from '@recovery/notify';
 import type { IncidentIssueInputs as Inputs } from './inputs';
 

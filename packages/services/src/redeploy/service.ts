@@ -29,7 +29,7 @@ import {
 } from '@recovery/core';
 import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, type FollowResult, type GitHub, type WorkflowRun } from '@recovery/adapters';
 import { loadPolicy, type ActionDeps } from '@recovery/runtime';
-import { runBreaker } from '../breaker-service';
+import { runBreaker } from '../breaker/service';
 import { chooseFromReleases } from './artifacts';
 import type { RedeployInputs as Inputs } from './inputs';
 import { checkHealth, type HealthVerdict } from './health';
@@ -118,7 +118,7 @@ export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<Redepl
     policy,
     gh,
     store: new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) }),
-    runs: new RunsAdapter(gh, ctx.repo, { log: (m) => io.info(m), scale: ctx.knobs.pollScale }),
+    runs: new RunsAdapter(gh, ctx.repo, { log: (m) => io.info(m), scale: ctx.knobs.pollScale, runIdInput: '`run-id`' }),
     repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
     cli: ctx.cli,
     changeId: (suffix) => ({ id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'redeploy'}.${suffix}`, now: ctx.now(), by: ctx.by }),

@@ -1,0 +1,3 @@
+export * from './service';
+export * from './inputs';
+export * from './action';
