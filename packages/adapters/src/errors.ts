@@ -72,7 +72,20 @@ export function describeError(e: unknown, resource: Resource, access: 'read' | '
   if (status === 404 && repo) {
     return new GitHubError(`Could not ${what}: ${repo} was not found, or the token cannot see it (404). Check the repository name and the token's access.`, status);
   }
-  if (status === 422) return new GitHubError(`Could not ${what}: GitHub refused the request (422 ${apiMessage}).`, status);
+  if (status === 422) {
+    const details = ((err?.response?.data as { errors?: Array<{ message?: string } | string> } | undefined)?.errors ?? [])
+      .map((x) => (typeof x === 'string' ? x : x?.message))
+      .filter(Boolean);
+    const said = `422 ${apiMessage}${details.length ? `: ${details.join('; ')}` : ''}`;
+    if (/maximum number of variables/i.test(said)) {
+      return new GitHubError(
+        `Could not ${what}: GitHub's limit on variables is reached (${said}): 500 per repository, 100 per environment. ` +
+          'Delete variables that are no longer used (old scopes, *_CORRUPT backups), or keep the state in an environment (policy `state: { environment: recovery-state }`).',
+        status,
+      );
+    }
+    return new GitHubError(`Could not ${what}: GitHub refused the request (${said}).`, status);
+  }
   if (status !== undefined && status >= 500) {
     return new GitHubError(`Could not ${what}: GitHub kept failing (${status} ${apiMessage}) after retries. Try again later; nothing was changed by this step.`, status);
   }

@@ -1,6 +1,15 @@
 import {
+  STATE_MAX_BYTES,
+  VARIABLE_MAX_BYTES,
   applyStateChange,
+  budgetUse,
+  budgetWarning,
+  documentAllowance,
   emptyState,
+  isSuiteVariable,
+  utf8Length,
+  variableBytes,
+  type BudgetUse,
   opId,
   parseState,
   serializeState,
@@ -91,6 +100,40 @@ export interface StoreOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   log?: (message: string) => void;
+  /** Warnings for people (the budget past 80%); default: log. */
+  warn?: (message: string) => void;
+  /** The suite's variable budget in KB (policy `state.budget`, default 64). */
+  budgetKb?: number;
+}
+
+/** The most a `_CORRUPT` backup keeps of an unreadable document: the head, enough to see what it was. */
+export const BACKUP_MAX_BYTES = 8 * 1024;
+
+/** A document that even trimmed and bounded would exceed GitHub's 48 KB: refused, nothing sent. */
+export class StateTooLargeError extends GitHubError {
+  constructor(
+    readonly variable: string,
+    readonly bytes: number,
+  ) {
+    super(
+      `The state document ${variable} would be ${bytes} bytes even with its history trimmed, over GitHub's limit of 48 KB (${VARIABLE_MAX_BYTES} bytes) for one variable. ` +
+        'Nothing was written. Run `recovery breaker close --force` (or the circuit-breaker action with `command: close` and `force: true`) to start the scope afresh.',
+      422,
+    );
+  }
+}
+
+/** The first `max` UTF-8 bytes of `text`, never splitting a character. */
+export function headBytes(text: string, max: number): string {
+  if (utf8Length(text) <= max) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (utf8Length(text.slice(0, mid)) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo);
 }
 
 export interface UpdateResult {
@@ -179,6 +222,7 @@ export class StateStore {
       const names = Object.values(thresholdOverrideNames(this.opts.scope)).flat();
       const page = await this.variables.firstPage();
       if (page.complete) {
+        this.listing = page.variables;
         this.overrides = { overrides: readOverrides(page.variables, this.opts.scope), variables: page.variables };
         return this.parse(page.variables.get(this.variable) ?? null, page.date).snap;
       }
@@ -249,6 +293,7 @@ export class StateStore {
       // nothing on the newest document (e.g. an incident someone else ended meanwhile).
       if (next === base) return { state: base, base, written: change.ops.some((_, i) => base.applied.includes(opId(change, i))), attempts };
 
+      await this.listForBudget();
       // Claim the next revision: the first name after the document's revision that is free, past
       // claims that are dead (older than the lease by GitHub's clock). A live claim: wait for its holder.
       const claim = await this.claim(read, change);
@@ -259,7 +304,8 @@ export class StateStore {
       attempts++;
       const written = await this.writeUnderClaim(read, base, next, change, claim);
       if (written) {
-        this.last = { snap: { kind: 'ok', state: written, raw: serializeState(written), overrides: snap.overrides, variables: snap.variables }, revision: written.revision, date: claim.date };
+        this.last = { snap: { kind: 'ok', state: written, raw: this.serialize(written), overrides: snap.overrides, variables: snap.variables }, revision: written.revision, date: claim.date };
+        this.checkBudget();
         return { state: written, base, written: true, attempts };
       }
       // Not written under this claim (its budget ran out, or the document moved): start again on a fresh read.
@@ -378,7 +424,7 @@ export class StateStore {
       updatedBy: this.opts.by,
       claims: [...keep, ...claim.skipped.map((rev) => ({ rev, at })), { rev: claim.revision, at }],
     };
-    const text = serializeState(doc);
+    const text = this.serialize(doc);
     for (;;) {
       if (!inBudget()) {
         this.opts.log?.(`state ${this.variable}: the claim ${name} ran out of time; starting again on a fresh read`);
@@ -440,15 +486,72 @@ export class StateStore {
     }
   }
 
+  /**
+   * The document's text within the budget: the suite's other variables (as last listed) and this one
+   * stay below the compaction mark (70% of the budget) when trimming can make it so, and the text never
+   * exceeds GitHub's 48 KB (refused: StateTooLargeError, nothing sent).
+   */
+  private serialize(doc: State): string {
+    const others = this.otherSuiteBytes();
+    const text = serializeState(doc, Math.max(0, documentAllowance(others, this.variable, this.opts.budgetKb, STATE_MAX_BYTES)));
+    const bytes = utf8Length(text);
+    if (bytes > VARIABLE_MAX_BYTES) throw new StateTooLargeError(this.variable, bytes);
+    return text;
+  }
+
+  /**
+   * Every variable of the repository, for the budget: the first page when it held them all (a read with
+   * `overrides`), else listed once per store before its first write (⌈variables/30⌉ requests; reads
+   * never pay for it).
+   */
+  private listing: Map<string, Variable> | undefined;
+  private async listForBudget(): Promise<void> {
+    this.listing ??= await this.variables.list();
+  }
+
+  /** Bytes of the suite's variables other than this document, as listed (0 when not listed). */
+  private otherSuiteBytes(): number {
+    let n = 0;
+    for (const v of this.listing?.values() ?? []) if (isSuiteVariable(v.name) && v.name.toUpperCase() !== this.variable) n += variableBytes(v.name.toUpperCase(), v.value);
+    return n;
+  }
+
+  /** The suite's use of its variable budget, listing the variables first when they were not (breaker status). */
+  async usage(): Promise<BudgetUse> {
+    await this.listForBudget();
+    return this.budget()!;
+  }
+
+  /**
+   * The suite's use of its variable budget: the variables as listed, with this document as last read or
+   * written; undefined when they were not listed.
+   */
+  budget(): BudgetUse | undefined {
+    if (!this.listing) return undefined;
+    const vars = new Map(this.listing);
+    const raw = this.last && this.last.snap.kind !== 'missing' ? this.last.snap.raw : undefined;
+    if (raw !== undefined) vars.set(this.variable, { name: this.variable, value: raw });
+    return budgetUse(vars.values(), this.opts.budgetKb);
+  }
+
+  private warnedBudget = false;
+  private checkBudget(): void {
+    const use = this.budget();
+    const warning = use && budgetWarning(use);
+    if (!warning || this.warnedBudget) return;
+    this.warnedBudget = true;
+    (this.opts.warn ?? this.opts.log)?.(warning);
+  }
+
   /** For `close --force`: keep the bad value in <NAME>__CORRUPT (backupVariableName), then write a fresh document. */
   async replaceCorrupt(fresh: State): Promise<string> {
     const snap = await this.current();
     if (snap.kind !== 'corrupt') throw new Error('replaceCorrupt called without corrupt state');
     const backup = backupVariableName(this.variable);
-    await this.variables.put(backup, snap.raw.slice(0, 48_000), snap.variables.has(backup));
+    await this.variables.put(backup, headBytes(snap.raw, BACKUP_MAX_BYTES), snap.variables.has(backup));
     const doc: State = { ...fresh, revision: 1, updatedAt: this.now().toISOString(), updatedBy: this.opts.by };
-    await this.variables.update(this.variable, serializeState(doc));
-    this.last = { snap: { kind: 'ok', state: doc, raw: serializeState(doc), overrides: snap.overrides, variables: snap.variables }, revision: 1, date: Date.now() };
+    await this.variables.update(this.variable, this.serialize(doc));
+    this.last = { snap: { kind: 'ok', state: doc, raw: this.serialize(doc), overrides: snap.overrides, variables: snap.variables }, revision: 1, date: Date.now() };
     return backup;
   }
 }

@@ -1,6 +1,6 @@
 import { readKnobs } from '@recovery/runtime/knobs';
 import { readFileSync } from 'node:fs';
-import { UserError, DEFAULT_POLICY, DEFAULT_SCOPE, canonicalScope, isValidScope, parsePolicy, SCOPE_HINT, type Policy } from '@recovery/core';
+import { UserError, DEFAULT_POLICY, DEFAULT_SCOPE, canonicalScope, isValidScope, parsePolicy, SCOPE_HINT, stateSettings, type Policy } from '@recovery/core';
 import { apiUrlFromEnv, StateStore, type GitHub, type RepoRef } from '@recovery/adapters';
 import { createClient } from '@recovery/adapters/octokit';
 import os from 'node:os';
@@ -64,6 +64,6 @@ export function makeContext(flags: CommonFlags, env: NodeJS.ProcessEnv, io: { ou
     err: io.err,
     now,
     by,
-    store: () => (store ??= new StateStore({ gh, repo, scope, by, now, log: (t) => io.err(t) })),
+    store: () => (store ??= new StateStore({ gh, repo, scope, by, now, log: (t) => io.err(t), ...stateSettings(policy) })),
   };
 }

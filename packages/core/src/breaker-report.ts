@@ -1,3 +1,4 @@
+import { BUDGET_WARN_RATIO, describeBudget, type BudgetUse } from './budget';
 import type { AlertLevel, TrackView } from './breaker';
 import type { State, TrackName } from './state';
 import { formatDuration } from './duration';
@@ -63,6 +64,8 @@ export function renderBreakerSummary(args: {
   now: Date;
   headline: string;
   thresholdSources?: Partial<Record<TrackName, string>>;
+  /** The suite's use of its variable budget, when the variables were listed. */
+  budget?: BudgetUse;
 }): string {
   const { views, state, now } = args;
   const lines: string[] = [];
@@ -75,6 +78,7 @@ export function renderBreakerSummary(args: {
     lines.push(`| ${t} | ${MARK[v.state]} | ${v.failures} | ${v.threshold}${src} | ${since} | ${escapeCell(v.reason ?? '')} |`);
   }
   lines.push('', `Alert level: **${args.alert}** (recovery failures in the last 24 h: 2 or more = critical).`);
+  if (args.budget) lines.push('', `Variable budget: ${describeBudget(args.budget)}${args.budget.ratio >= BUDGET_WARN_RATIO ? ' ⚠️ past 80%' : ''}.`);
   const open = (['recovery', 'deployment'] as const).filter((t) => views[t].state !== 'closed');
   for (const t of open) {
     lines.push('');

@@ -202,7 +202,18 @@ export const PolicySchema = z.strictObject({
     )
     .default({})
     .meta({ description: 'Deployment environments by name.' }),
+  state: z
+    .strictObject({
+      budget: wholeNumber(8, 192)
+        .prefault(64)
+        .meta({ description: "KB of repository variables the suite may use (every scope's state, write claims, backups, overrides). A workflow run sees at most 256 KB of organisation + repository variables and silently loses the ones sorting last; the rest is left to yours. The store compacts before it nears the budget and warns at 80%." }),
+    })
+    .prefault({})
+    .meta({ description: 'Within what budget the state is kept.' }),
 });
+
+/** The state store's settings from the policy. */
+export const stateSettings = (p: Policy): { budgetKb: number } => ({ budgetKb: p.state.budget });
 
 export type Policy = z.output<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;

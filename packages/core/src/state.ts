@@ -167,28 +167,70 @@ const keepLast = <T>(list: T[], n: number): T[] => (list.length > n ? list.slice
 const encoder = new TextEncoder();
 export const utf8Length = (text: string): number => encoder.encode(text).length;
 
-/** Serialises the document, trimming the bounded rings until it fits GitHub's 48 KB limit. */
+/**
+ * Bounds of the parts trimming never removes (the breaker, the open incident, the current release, the
+ * known-bad list…): with these, a document whose rings are trimmed away is a few KB, far below GitHub's
+ * 48 KB, whatever was stored before. Inputs that feed them refuse longer values (e.g. `artifact`).
+ */
+export const FIELD_LIMITS = {
+  /** An artifact, ref or known-bad entry (an image reference with its digest fits). */
+  identity: 256,
+  /** Who wrote or ended something (`run <id>/<attempt>`, `cli:<user>`), ids of changes and incidents. */
+  by: 120,
+} as const;
+
+const bound = (s: string | undefined, max: number): string | undefined => truncate(s, max);
+
+function boundRelease(r: Release): Release {
+  return { ...r, sha: bound(r.sha, 64), ref: bound(r.ref, FIELD_LIMITS.identity), artifact: bound(r.artifact, FIELD_LIMITS.identity) };
+}
+
+function boundIncident(i: Incident): Incident {
+  return { ...i, id: bound(i.id, FIELD_LIMITS.by)!, endedBy: bound(i.endedBy, FIELD_LIMITS.by) };
+}
+
+/**
+ * Serialises the document within `maxBytes` (default: GitHub's 48 KB less a margin). First every ring is
+ * cut to its length limit and every text to its bound; then, while the text is too long, the oldest
+ * entries go, in this order: events, incidents and release history down to a few, applied ids down to
+ * 16, then every event, every past incident, the release history down to the newest entry, and as a
+ * last resort the oldest write claims not yet deleted. What is left cannot be trimmed and is bounded
+ * (see FIELD_LIMITS): a few KB. The result may exceed a small `maxBytes` (a tight budget), never 48 KB;
+ * the store checks anyway and refuses rather than send a value GitHub would answer with 422.
+ */
 export function serializeState(state: State, maxBytes = STATE_MAX_BYTES): string {
   const s: State = structuredClone(state);
-  s.events = keepLast(s.events, LIMITS.events).map((e) => ({ ...e, reason: truncate(e.reason) }));
-  s.applied = keepLast(s.applied, LIMITS.applied);
-  s.incidents = keepLast(s.incidents, LIMITS.incidents);
-  s.releases.history = keepLast(s.releases.history, LIMITS.releases);
-  s.releases.knownBad = keepLast(s.releases.knownBad, LIMITS.knownBad);
+  s.updatedBy = bound(s.updatedBy, FIELD_LIMITS.by)!;
+  s.events = keepLast(s.events, LIMITS.events).map((e) => ({ ...e, id: bound(e.id, FIELD_LIMITS.by)!, by: bound(e.by, FIELD_LIMITS.by), reason: truncate(e.reason) }));
+  s.applied = keepLast(s.applied, LIMITS.applied).map((a) => bound(a, FIELD_LIMITS.by)!);
+  s.incidents = keepLast(s.incidents, LIMITS.incidents).map(boundIncident);
+  if (s.incident) s.incident = boundIncident(s.incident);
+  s.releases.history = keepLast(s.releases.history, LIMITS.releases).map(boundRelease);
+  if (s.releases.current) s.releases.current = boundRelease(s.releases.current);
+  s.releases.knownBad = keepLast(s.releases.knownBad, LIMITS.knownBad).map((k) => bound(k, FIELD_LIMITS.identity)!);
   s.health.window = keepLast(s.health.window, LIMITS.window);
-  for (const t of TRACKS) s.breaker[t].recentFailures = keepLast(s.breaker[t].recentFailures, LIMITS.recentFailures);
-  let text = JSON.stringify(s);
-  // Trim the oldest entries of the largest rings first; the breaker itself is never trimmed.
+  for (const t of TRACKS) {
+    s.breaker[t].recentFailures = keepLast(s.breaker[t].recentFailures, LIMITS.recentFailures);
+    s.breaker[t].reason = truncate(s.breaker[t].reason);
+  }
+  const bounded = s;
+  let text = JSON.stringify(bounded);
+  // Oldest first, the least useful rings first; the breaker itself is never trimmed.
   const rings: Array<() => boolean> = [
-    () => s.events.length > 5 && Boolean(s.events.shift()),
-    () => s.incidents.length > 5 && Boolean(s.incidents.shift()),
-    () => s.releases.history.length > 3 && Boolean(s.releases.history.shift()),
-    () => s.applied.length > 16 && Boolean(s.applied.shift()),
-    () => s.events.length > 0 && Boolean(s.events.shift()),
+    () => bounded.events.length > 5 && Boolean(bounded.events.shift()),
+    () => bounded.incidents.length > 5 && Boolean(bounded.incidents.shift()),
+    () => bounded.releases.history.length > 3 && Boolean(bounded.releases.history.shift()),
+    () => bounded.applied.length > 16 && Boolean(bounded.applied.shift()),
+    () => bounded.events.length > 0 && Boolean(bounded.events.shift()),
+    () => bounded.incidents.length > 0 && Boolean(bounded.incidents.shift()),
+    () => bounded.releases.history.length > 1 && Boolean(bounded.releases.history.shift()),
+    // Last resort: claims not yet deleted (the newest guards this revision and stays). Forgetting one only
+    // leaves its variable behind (writers pass it as dead); no write depends on the list.
+    () => (bounded.claims?.length ?? 0) > 1 && Boolean(bounded.claims!.shift()),
   ];
   while (utf8Length(text) > maxBytes) {
     if (!rings.some((trim) => trim())) break;
-    text = JSON.stringify(s);
+    text = JSON.stringify(bounded);
   }
   return text;
 }

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { UserError, backupVariableName, formatDuration, type TrackName } from '@recovery/core';
+import { UserError, backupVariableName, budgetWarning, describeBudget, formatDuration, type TrackName } from '@recovery/core';
 import { corruptStateAdvice } from '@recovery/adapters';
 import { runBreaker, type BreakerCommandName, type BreakerOutcome } from '@recovery/services';
 import type { CliContext } from '../context';
@@ -55,6 +55,7 @@ function printOutcome(ctx: CliContext, out: BreakerOutcome, track: TrackName): v
           tracks: out.views,
           corrupt: out.corrupt,
           written: out.written,
+          budget: out.budget,
           document: out.state,
         },
         null,
@@ -70,6 +71,9 @@ function printOutcome(ctx: CliContext, out: BreakerOutcome, track: TrackName): v
   });
   ctx.out(`${ctx.repo.owner}/${ctx.repo.repo} scope ${ctx.scope} — alert level ${out.alert}`);
   ctx.out(table(['track', 'state', 'failures', 'threshold', 'opened', 'reason'], rows));
+  if (out.budget) ctx.out(`Variable budget: ${describeBudget(out.budget)}.`);
+  const budgetNote = out.budget && budgetWarning(out.budget);
+  if (budgetNote) ctx.err(`warning: ${budgetNote}`);
   if (out.backupVariable) ctx.out(`The unreadable state was kept in ${out.backupVariable}; a fresh document was written.`);
   if (out.corrupt?.futureVersion !== undefined) ctx.err(corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion));
   else if (out.corrupt) ctx.err(`The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. Run \`recovery-cli breaker close --force\` to keep it in ${backupVariableName(out.corrupt.variable)} and start fresh.`);

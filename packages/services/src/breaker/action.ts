@@ -1,4 +1,4 @@
-import { UserError, backupVariableName, renderBreakerSummary, renderKpiFooter, type StateOp } from '@recovery/core';
+import { UserError, backupVariableName, renderBreakerSummary, renderKpiFooter, stateSettings, type StateOp } from '@recovery/core';
 import { StateStore, corruptStateAdvice } from '@recovery/adapters';
 import { loadPolicy, type ActionDeps } from '@recovery/runtime';
 import type { CircuitBreakerInputs as Inputs } from './inputs';
@@ -35,7 +35,7 @@ export interface CircuitBreakerRun {
 export async function circuitBreaker({ io, ctx, github }: ActionDeps, inputs: Inputs): Promise<CircuitBreakerRun> {
   const { policy } = loadPolicy(inputs.policy, ctx.workspace);
   if (!inputs.token) throw new UserError('Invalid input `token`: expected a token with the repository permission "Variables: read and write"; got nothing');
-  const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+  const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m), warn: (m) => io.warning(m), ...stateSettings(policy) });
   const now = ctx.now();
   const change = { id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'breaker'}.${inputs.command}.${inputs.track}`, now, by: ctx.by };
   // The incident (KPIs), in the same write as the outcome: a recorded success ends it (by a person when one
@@ -88,7 +88,7 @@ export async function circuitBreaker({ io, ctx, github }: ActionDeps, inputs: In
   if (out.backupVariable) headline += ` The unreadable state was kept in \`${out.backupVariable}\` and a fresh document written.`;
   if (inputs['dry-run']) headline += ' (dry run: nothing written)';
   const summary =
-    renderBreakerSummary({ scope: inputs.scope, repo, cli: ctx.cli, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources }) +
+    renderBreakerSummary({ scope: inputs.scope, repo, cli: ctx.cli, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources, budget: out.budget }) +
     renderKpiFooter(out.state, now, out.corrupt ? `the state variable ${out.corrupt.variable} is ${out.corrupt.problem}` : out.unreadable ? 'the token may not read the state' : undefined);
   const line = headline.replace(/[*`]/g, '');
   if (out.corrupt?.futureVersion !== undefined) {

@@ -9,6 +9,7 @@ import {
   viewTrack,
   type AlertLevel,
   type BreakerConfig,
+  type BudgetUse,
   type Change,
   type Policy,
   type State,
@@ -60,6 +61,8 @@ export interface BreakerOutcome {
   backupVariable?: string;
   /** The override passed an open deployment track. */
   overridden?: boolean;
+  /** The suite's use of its variable budget (the variables were listed). */
+  budget?: BudgetUse;
   warnings: string[];
 }
 
@@ -194,6 +197,6 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
     v.deployment = { ...v.deployment, allowed: true };
     overridden = true;
   }
-  return { state, views: v, alert: alertLevel(state, now), config, thresholdSources: sources, written, overridden, warnings };
+  return { state, views: v, alert: alertLevel(state, now), config, thresholdSources: sources, written, overridden, budget: req.command === 'status' && !req.dryRun ? await store.usage() : store.budget(), warnings };
 }
 

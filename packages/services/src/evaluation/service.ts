@@ -14,6 +14,7 @@ import {
   type DecisionInput,
   type Policy,
   type State,
+  stateSettings,
 } from '@recovery/core';
 import { RunsAdapter, StateStore, corruptStateAdvice, missingPermission, type Snapshot } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionContext, type ActionDeps } from '@recovery/runtime';
@@ -100,7 +101,7 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
   const gh = await github(inputs.token);
   const dryRun = inputs['dry-run'];
   const now = ctx.now();
-  const store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+  const store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m), warn: (m) => io.warning(m), ...stateSettings(policy) });
   const notes: string[] = [];
 
   // Classify the failed run, if there is one. Evidence helps a person even when the breaker blocks.

@@ -16,6 +16,7 @@ import {
   type Recording,
   type State,
   type TargetResult,
+  stateSettings,
 } from '@recovery/core';
 import { StateStore } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionDeps } from '@recovery/runtime';
@@ -105,7 +106,7 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
   if (!inputs.record) recording = { kind: 'off', why: '`record: false`' };
   else if (!inputs.token) recording = { kind: 'off', why: 'no `token`' };
   else {
-    const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+    const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m), warn: (m) => io.warning(m), ...stateSettings(policy) });
     // Every job of a run (and of the workflows it calls) shares the run id: the job and step make the id
     // unique, or a second probe in the same run (the recovery workflow's verify job) would not be recorded.
     const step = `${ctx.job ?? 'job'}.${ctx.action ?? 'health-check'}`;

@@ -21,6 +21,7 @@ import {
   type IncidentFacts,
   type Policy,
   type State,
+  stateSettings,
 } from '@recovery/core';
 import { GitHubError, IssuesAdapter, StateStore, corruptStateAdvice, type IncidentIssue } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionDeps, type ActionIO } from '@recovery/runtime';
@@ -77,7 +78,7 @@ export async function incidentIssue({ io, ctx, github }: ActionDeps, inputs: Inp
   const now = ctx.now();
   const labels = inputs.labels ?? policy.escalate.labels;
   const issues = new IssuesAdapter(gh, ctx.repo, { settleMs: ctx.knobs.settleMs });
-  const store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) });
+  const store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m), warn: (m) => io.warning(m), ...stateSettings(policy) });
   const facts: IncidentFacts = {
     repo,
     cli: ctx.cli,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REDEPLOY_MODES, bool, duration, nonEmpty, oneOf, wholeNumber } from '@recovery/core';
+import { FIELD_LIMITS, REDEPLOY_MODES, bool, duration, nonEmpty, oneOf, wholeNumber } from '@recovery/core';
 import { commonInputs } from '@recovery/runtime';
 
 /**
@@ -29,7 +29,10 @@ export const RedeployInputs = z
     // GitHub: environment names are at most 255 characters.
     environment: nonEmpty('expected an environment name, like production').pipe(z.string().max(255, { message: 'expected an environment name of at most 255 characters' })).optional(),
     ref: gitRef('expected a branch, tag or commit sha').optional(),
-    artifact: nonEmpty('expected an image digest or tag, like ghcr.io/o/app@sha256:…').optional(),
+    // Recorded in the state document (release history, known-bad list): bounded like the document's other identities.
+    artifact: nonEmpty('expected an image digest or tag, like ghcr.io/o/app@sha256:…')
+      .pipe(z.string().max(FIELD_LIMITS.identity, { message: `expected an image digest or tag of at most ${FIELD_LIMITS.identity} characters` }))
+      .optional(),
     inputs: z.string().optional(),
     wait: bool().default(true),
     timeout: duration()

@@ -26,6 +26,7 @@ import {
   type StateOp,
   type Target,
   type TrackName,
+  stateSettings,
 } from '@recovery/core';
 import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, type FollowResult, type GitHub, type WorkflowRun } from '@recovery/adapters';
 import { loadPolicy, type ActionDeps } from '@recovery/runtime';
@@ -117,7 +118,7 @@ export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<Redepl
     inputs,
     policy,
     gh,
-    store: new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m) }),
+    store: new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m), warn: (m) => io.warning(m), ...stateSettings(policy) }),
     runs: new RunsAdapter(gh, ctx.repo, { log: (m) => io.info(m), scale: ctx.knobs.pollScale, runIdInput: '`run-id`' }),
     repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
     cli: ctx.cli,
