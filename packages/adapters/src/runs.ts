@@ -32,6 +32,8 @@ export interface WorkflowRun {
   /** The run's title: the workflow's `run-name` when it sets one. */
   displayTitle: string;
   event: string;
+  /** owner/name of the repository the run's code came from: a fork for a fork's pull request. */
+  headRepository: string | null;
   /** The workflow file, like .github/workflows/deploy.yml. */
   workflowPath: string;
 }
@@ -68,6 +70,7 @@ export interface RawRun {
   display_title?: string;
   event: string;
   path?: string;
+  head_repository?: { full_name?: string } | null;
 }
 
 export function toWorkflowRun(r: RawRun): WorkflowRun {
@@ -85,6 +88,7 @@ export function toWorkflowRun(r: RawRun): WorkflowRun {
     headSha: r.head_sha,
     displayTitle: r.display_title ?? '',
     event: r.event,
+    headRepository: r.head_repository?.full_name ?? null,
     workflowPath: r.path ?? '',
   };
 }

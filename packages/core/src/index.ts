@@ -9,6 +9,7 @@ export * from './breaker';
 export * from './state-ops';
 export * from './breaker-report';
 export * from './redact';
+export * from './trust';
 // Domain modules, one folder each:
 export * from './health';
 export * from './classify';

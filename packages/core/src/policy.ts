@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError, formatZodIssues } from './errors';
+import { TRUSTED_EVENTS } from './trust';
 import { bool, duration, nonEmpty, oneOf, ratio, regexSource, statusRanges, wholeNumber } from './schema-kit';
 
 export const CATEGORIES = [
@@ -192,6 +193,21 @@ export const PolicySchema = z.strictObject({
     })
     .prefault({})
     .meta({ description: 'The run artifact the reusable workflows upload from each job.' }),
+  trust: z
+    .strictObject({
+      events: z
+        .array(nonEmpty('expected an event name like push'), { error: 'expected a list of event names' })
+        .min(1, { message: 'expected at least one event' })
+        .default([...TRUSTED_EVENTS])
+        .meta({ description: 'Events whose failed runs are acted on (default push, workflow_dispatch). A pull_request run prints what its author wants into its logs: never list it lightly.' }),
+      branches: z
+        .array(nonEmpty('expected a branch name or pattern'), { error: 'expected a list of branch names or patterns' })
+        .min(1, { message: 'expected at least one branch' })
+        .optional()
+        .meta({ description: 'Branches whose failed runs are acted on, with * (within a segment) and ** (across) as in GitHub branch filters (default: the default branch).' }),
+    })
+    .prefault({})
+    .meta({ description: "Which failed runs may be acted on: anything else (another event or branch, a fork's code) gets decision none, and its logs are not read." }),
   environments: z
     .record(
       z.string(),

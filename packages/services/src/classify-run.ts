@@ -12,16 +12,16 @@ export interface RunClassification {
 
 /**
  * Classifies a run from the logs of its failed jobs (latest attempt). Reads only: 1 request for the
- * run, 1 per 100 jobs, and per failed job 1 for its log URL plus the download.
+ * run (none when the caller read it), 1 per 100 jobs, and per failed job 1 for its log URL plus the download.
  */
 export async function classifyRun(
   runs: RunsAdapter,
   runId: number,
   compiled: CompiledClassifier,
-  opts: StreamOptions & { known?: readonly string[]; log?: (m: string) => void } = {},
+  opts: StreamOptions & { known?: readonly string[]; log?: (m: string) => void; run?: WorkflowRun } = {},
 ): Promise<RunClassification> {
   const t0 = Date.now();
-  const run = await runs.getRun(runId);
+  const run = opts.run ?? (await runs.getRun(runId));
   const jobs = await runs.listJobs(runId);
   const failed = jobs.filter(isFailedJob);
   if (failed.length === 0) return { run, jobs, classification: null, bytes: 0, ms: Date.now() - t0 };

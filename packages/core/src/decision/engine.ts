@@ -7,6 +7,8 @@ import type { Incident } from '../state';
  *
  * The checks, in order (the first that decides wins):
  *
+ *  0. trusted run     the failed run is not this repository's code, or its event or branch is not
+ *                     trusted (policy `trust`)                                            → none
  *  1. breaker         the recovery track does not allow automation (open, a trial in flight, or the
  *                     state is unreadable)                                                → blocked
  *  2. security        category security (never automated), or severity critical with
@@ -65,6 +67,8 @@ export interface DecisionInput {
   recoveryType: RecoveryType;
   skipRecoveryActions: boolean;
   forceRedeploy: boolean;
+  /** Why the failed run may not be acted on (runTrust), when it may not: the decision is none. */
+  untrusted?: string;
   /** The scope's open incident, if any (its last decision feeds the recover check). */
   incident?: Incident | null;
   policy: Policy;
@@ -128,6 +132,12 @@ export function decide(input: DecisionInput): DecisionResult {
     'trigger',
     `${input.trigger}${input.run ? `: run ${input.run.id}, attempt ${input.run.attempt}${input.run.conclusion ? `, ${input.run.conclusion}` : ''}` : ': no failed run'}; health ${healthText}`,
   );
+
+  // 0. A run from an untrusted origin is no evidence of anything: nothing is done for it.
+  if (input.untrusted) {
+    step('trusted run', `no: ${input.untrusted}`);
+    return done('none', `untrusted run: ${input.untrusted}; nothing is done for it.`);
+  }
 
   // 1. The breaker.
   const b = input.breaker;

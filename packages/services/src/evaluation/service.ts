@@ -9,6 +9,7 @@ import {
   recoveryGate,
   renderKpiFooter,
   renderEvaluationSummary,
+  runTrust,
   sanitizeExternal,
   unreadableGate,
   type DecisionInput,
@@ -20,6 +21,7 @@ import { RunsAdapter, StateStore, corruptStateAdvice, missingPermission, type Sn
 import { loadPolicy, writeRunReport, type ActionContext, type ActionDeps } from '@recovery/runtime';
 import { breakerConfig } from '../breaker/service';
 import { classifyRun, type RunClassification } from '../classify-run';
+import { defaultBranch } from '../default-branch';
 import type { EvaluationInputs as Inputs } from './inputs';
 
 /** Every output of evaluate-recovery (action.yml `outputs`). */
@@ -107,9 +109,22 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
   // Classify the failed run, if there is one. Evidence helps a person even when the breaker blocks.
   const runId = inputs['run-id'] ?? eventRunId(ctx);
   let rc: RunClassification | undefined;
-  if (runId !== undefined) {
+  // A run that is not this repository's code, or ran for an untrusted event or branch, is not read further:
+  // its logs say what its author wants. The decision is none, and nothing is written.
+  let untrusted: string | undefined;
+  const runs = new RunsAdapter(gh, ctx.repo, { runIdInput: inputs['run-id'] === undefined ? undefined : '`run-id`' });
+  const run = runId === undefined ? undefined : await runs.getRun(runId);
+  if (run) {
+    const branches = policy.trust.branches ?? [await defaultBranch(ctx, gh)];
+    const trust = runTrust(run, `${ctx.repo.owner}/${ctx.repo.repo}`, { events: policy.trust.events, branches });
+    if (!trust.trusted) {
+      untrusted = trust.why;
+      io.warning(`Not acting on run ${runId}: ${trust.why}. Its logs were not read.`, { title: 'Untrusted run' });
+    }
+  }
+  if (runId !== undefined && run && untrusted === undefined) {
     rc = await io.group(`Classify run ${runId} from its failed jobs' logs`, () =>
-      classifyRun(new RunsAdapter(gh, ctx.repo, { runIdInput: inputs['run-id'] === undefined ? undefined : '`run-id`' }), runId, compiled, { known: [inputs.token], log: (m) => io.warning(m) }),
+      classifyRun(runs, runId, compiled, { known: [inputs.token], log: (m) => io.warning(m), run }),
     );
     const c = rc.classification;
     io.info(
@@ -136,7 +151,8 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
     trigger: ctx.eventName,
     health: { status: inputs['health-status'], reason: oneLine(inputs['health-reason']) },
     classification,
-    run: rc ? { id: rc.run.id, attempt: rc.run.attempt, conclusion: rc.run.conclusion } : undefined,
+    run: run ? { id: run.id, attempt: run.attempt, conclusion: run.conclusion } : undefined,
+    untrusted,
     breaker,
     recoveryType: inputs['recovery-type'],
     skipRecoveryActions: inputs['skip-recovery-actions'],

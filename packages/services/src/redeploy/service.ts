@@ -28,9 +28,10 @@ import {
   type TrackName,
   stateSettings,
 } from '@recovery/core';
-import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, describeError, type FollowResult, type GitHub, type WorkflowRun } from '@recovery/adapters';
+import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, type FollowResult, type GitHub, type WorkflowRun } from '@recovery/adapters';
 import { loadPolicy, type ActionDeps } from '@recovery/runtime';
 import { runBreaker } from '../breaker/service';
+import { defaultBranch } from '../default-branch';
 import { chooseFromReleases } from './artifacts';
 import type { RedeployInputs as Inputs } from './inputs';
 import { checkHealth, type HealthVerdict } from './health';
@@ -420,17 +421,6 @@ async function recoverMode(env: Env, steps: NamedStep[]): Promise<Outcome> {
   };
 }
 
-async function defaultBranch(env: Env): Promise<string> {
-  const repo = env.deps.ctx.event.repository as { default_branch?: string } | undefined;
-  if (repo?.default_branch) return repo.default_branch;
-  try {
-    const { data } = await env.gh.rest.repos.get({ ...env.deps.ctx.repo });
-    return data.default_branch;
-  } catch (e) {
-    throw describeError(e, 'metadata', 'read', `read the default branch of ${env.repo}`, env.repo);
-  }
-}
-
 async function deployMode(env: Env, plan: { workflow: string; environment: string; inputs: Record<string, string> }): Promise<Outcome> {
   const { inputs, policy, runs, deps, store } = env;
   const { io, ctx } = deps;
@@ -499,7 +489,7 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
   }
   const pinned = usedPlaceholders(plan.inputs).some((p) => p === 'sha' || p === 'artifact');
   const dispatchRef =
-    inputs['dispatch-ref'] ?? policy.recovery.redeploy.ref ?? (mode === 'ref' && !pinned && target.ref && !isSha(target.ref) ? target.ref : await defaultBranch(env));
+    inputs['dispatch-ref'] ?? policy.recovery.redeploy.ref ?? (mode === 'ref' && !pinned && target.ref && !isSha(target.ref) ? target.ref : await defaultBranch(env.deps.ctx, env.gh));
   const what = `${describeTarget(target)}${replaced?.sha || replaced?.artifact ? `, replacing ${describeTarget(replaced)}` : ''}`;
   const withTarget = { ...base, target, replaced, selection, notes };
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from './clock';
 import { attemptStatus, jobStatus, latestAttempt, type Attempt, type Job, type Run } from './runs';
 import type { Release } from './git';
-import type { Comment, Deployment, DeploymentStatus, Issue, Label, RepoState, Variable, Workflow } from './store';
+import type { Comment, Deployment, DeploymentStatus, Environment, Issue, Label, RepoState, Variable, Workflow } from './store';
 
 export interface Base {
   /** http://127.0.0.1:PORT */
@@ -98,6 +98,24 @@ export function minimalRepo(b: Base, r: RepoState) {
     tags_url: `${url}/tags`,
     teams_url: `${url}/teams`,
     trees_url: `${url}/git/trees{/sha}`,
+  };
+}
+
+const forkId = (fullName: string) => createHash('sha256').update(`fork:${fullName}`).digest().readUInt32BE(0) % 900_000_000 + 100_000_000;
+
+/** A fork of `r` named `fullName` (owner/name), as the head repository of a run from a fork's pull request. */
+function forkRepo(b: Base, r: RepoState, fullName: string) {
+  const [owner, name] = fullName.split('/') as [string, string];
+  const base = minimalRepo(b, r);
+  const rewrite = (v: unknown) => (typeof v === 'string' ? v.split(`/${r.owner}/${r.name}`).join(`/${owner}/${name}`) : v);
+  return {
+    ...Object.fromEntries(Object.entries(base).map(([k, v]) => [k, rewrite(v)])),
+    id: forkId(fullName),
+    node_id: nodeId('R_', forkId(fullName)),
+    name,
+    full_name: fullName,
+    owner: user(b, owner),
+    fork: true,
   };
 }
 
@@ -245,8 +263,8 @@ export function run(b: Base, clock: Clock, now: number, r: RepoState, run: Run, 
     workflow_url: `${repoApi(b, r)}/actions/workflows/${run.workflow.id}`,
     head_commit: { id: run.head_sha, tree_id: run.head_sha.split('').reverse().join(''), message: run.display_title, timestamp: clock.iso(created), author, committer: author },
     repository: minimalRepo(b, r),
-    head_repository: minimalRepo(b, r),
-    head_repository_id: r.id,
+    head_repository: run.head_repository ? forkRepo(b, r, run.head_repository) : minimalRepo(b, r),
+    head_repository_id: run.head_repository ? forkId(run.head_repository) : r.id,
   };
 }
 
@@ -411,5 +429,27 @@ export function release(b: Base, r: RepoState, rel: Release) {
     updated_at: rel.created_at,
     author: user(b, rel.author),
     assets: [],
+  };
+}
+
+/** An environment as GET /repos/{owner}/{repo}/environments/{name} answers it, its protection rules included. */
+export function environment(b: Base, r: RepoState, e: Environment) {
+  const p = e.protection;
+  const rules: Array<Record<string, unknown>> = [];
+  let rule = e.id * 10;
+  if (p.waitTimer > 0) rules.push({ id: ++rule, node_id: nodeId('GA_', rule), type: 'wait_timer', wait_timer: p.waitTimer });
+  if (p.reviewers.length) {
+    rules.push({ id: ++rule, node_id: nodeId('GA_', rule), type: 'required_reviewers', prevent_self_review: false, reviewers: p.reviewers.map((login) => ({ type: 'User', reviewer: user(b, login) })) });
+  }
+  return {
+    id: e.id,
+    node_id: nodeId('EN_', e.id),
+    name: e.name,
+    url: `${repoApi(b, r)}/environments/${encodeURIComponent(e.name)}`,
+    html_url: `${repoWeb(b, r)}/deployments/activity_log?environments_filter=${encodeURIComponent(e.name)}`,
+    created_at: e.created_at,
+    updated_at: e.updated_at,
+    protection_rules: rules,
+    deployment_branch_policy: null,
   };
 }

@@ -44,6 +44,8 @@ export interface SeedRun {
   conclusion?: Conclusion;
   head_sha?: string;
   head_branch?: string;
+  /** owner/name of the fork the run's code came from (default: this repository). */
+  head_repository?: string;
   display_title?: string;
   /** How many attempts the run has had (default 1). */
   run_attempt?: number;
@@ -110,8 +112,10 @@ export class RepoHandle {
   // Environments
 
   /** Creates the environment if needed; its `variables` seed and inspect environment variables. */
-  addEnvironment(name: string): Environment {
-    return this.state.ensureEnvironment(name);
+  addEnvironment(name: string, protection: Partial<Environment['protection']> = {}): Environment {
+    const env = this.state.ensureEnvironment(name);
+    env.protection = { ...env.protection, ...protection };
+    return env;
   }
   environment(name: string): Environment | undefined {
     return this.state.environment(name);
@@ -170,6 +174,7 @@ export class RepoHandle {
         head_sha: r.head_sha ?? shaOf(branch),
         actor: r.actor ?? DEFAULT_ACTOR,
         display_title: r.display_title,
+        head_repository: r.head_repository,
         status: r.status ?? 'completed',
         run_attempt: r.run_attempt ?? 1,
         created_at: r.created_at === undefined ? undefined : toMs(r.created_at),

@@ -72,6 +72,8 @@ export interface Run {
   display_title: string;
   actor: string;
   inputs: Record<string, unknown>;
+  /** owner/name of a fork the run's code came from (a pull request from a fork); unset: this repository. */
+  head_repository?: string;
   /** Emulated ms from which the API shows the run. */
   visibleAt: number;
   attempts: Attempt[];
@@ -85,6 +87,7 @@ export interface RunInit {
   actor: string;
   display_title?: string;
   inputs?: Record<string, unknown>;
+  head_repository?: string;
 }
 
 /** Conclusions that count as failed (re-run by rerun-failed-jobs). */
@@ -225,6 +228,7 @@ export class RunEngine {
       display_title: init.display_title ?? init.workflow.name,
       actor: init.actor,
       inputs: init.inputs ?? {},
+      ...(init.head_repository ? { head_repository: init.head_repository } : {}),
       visibleAt: -Infinity,
       attempts: [],
     };

@@ -73,6 +73,8 @@ export interface Environment {
   created_at: string;
   updated_at: string;
   variables: VariableScope;
+  /** Protection rules: required reviewers (user logins), a wait timer (minutes), custom rules (GitHub Apps' slugs). None: unprotected. */
+  protection: { reviewers: string[]; waitTimer: number; customApps: string[] };
 }
 
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'pending' | 'success' | 'queued' | 'in_progress';
@@ -293,7 +295,7 @@ export class RepoState {
     let env = this.environment(name);
     if (!env) {
       const at = this.clock.iso();
-      env = { id: this.nextId(), name, created_at: at, updated_at: at, variables: new VariableScope(this.clock) };
+      env = { id: this.nextId(), name, created_at: at, updated_at: at, variables: new VariableScope(this.clock), protection: { reviewers: [], waitTimer: 0, customApps: [] } };
       this.environments.set(name.toLowerCase(), env);
     }
     return env;

@@ -69,12 +69,21 @@ export interface EventOptions {
   headBranch?: string;
   /** What triggered the completed run (default 'push'). */
   triggeringEvent?: string;
+  /** owner/name of the repository the run's code came from, a fork for a fork's pull request (default: `repository`). */
+  headRepository?: string;
 
   /** workflow_dispatch */
   inputs?: Record<string, unknown>;
 
   /** schedule */
   schedule?: string;
+}
+
+/** The example's head repository as a fork named `fullName`. */
+function forkOf(head: unknown, fullName: string): Json {
+  const [owner, name] = fullName.split('/') as [string, string];
+  const h = isObject(head) ? head : {};
+  return { ...h, id: stableId(`repo:${fullName}`), name, full_name: fullName, fork: true, owner: { ...(isObject(h.owner) ? h.owner : {}), login: owner } };
 }
 
 /** Collects owner/name pairs of every repository-like object (has full_name and owner.login). */
@@ -233,6 +242,7 @@ export function makeEvent(name: string, o: EventOptions = {}): Json {
         status: completed ? 'completed' : action === 'requested' ? 'queued' : 'in_progress',
         conclusion: completed ? (o.conclusion === undefined ? 'failure' : o.conclusion) : null,
         event: o.triggeringEvent ?? 'push',
+        ...(o.headRepository && o.headRepository !== repository ? { head_repository: forkOf(run.head_repository, o.headRepository) } : {}),
         head_branch: headBranch,
         head_sha: headSha,
         head_commit: { ...((run.head_commit as Json | undefined) ?? {}), id: headSha },

@@ -210,6 +210,12 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
     if (wanted.length && !wanted.includes(String(run?.name))) throw new WorkflowError(`${top.file} is not triggered by a workflow_run of '${run?.name}' (workflows: ${wanted.join(', ')})`);
     const actions = types && isSequence(types) ? [...types].map((n) => n.toString()) : [];
     if (actions.length && !actions.includes(String(event.action))) throw new WorkflowError(`${top.file} is not triggered by workflow_run '${String(event.action)}' (types: ${actions.join(', ')})`);
+    // branches: GitHub's filter patterns on the completed run's head branch (* within a segment, ** across).
+    const branches = field(on, 'branches');
+    const patterns = branches && isSequence(branches) ? [...branches].map((n) => n.toString()) : [];
+    const head = String((event.workflow_run as { head_branch?: unknown } | undefined)?.head_branch);
+    const glob = (p: string) => new RegExp(`^${p.split('**').map((part) => part.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*')}$`);
+    if (patterns.length && !patterns.some((p) => glob(p).test(head))) throw new WorkflowError(`${top.file} is not triggered by a workflow_run on branch '${head}' (branches: ${patterns.join(', ')})`);
   }
 
   const githubToken = typeof opts.githubToken === 'string' ? opts.githubToken : `ghs_workflow_runner_${Math.random().toString(36).slice(2)}`;

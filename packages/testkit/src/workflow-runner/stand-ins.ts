@@ -24,7 +24,10 @@ function matcher(pattern: string): (file: string) => boolean {
  * run's head, say) must not pass silently. Files starting with `#!` are made executable (git's exec bit).
  */
 export const checkout: StandIn = (step) => {
-  const other = [step.with.repository, step.with.ref].filter((v) => v && v !== String(step.github.repository) && v !== String(step.github.ref) && v !== String(step.github.sha));
+  // The default branch by name (a check-out pinned to it) is the files the stand-in has, as is the run's own ref.
+  const defaultBranch = String((step.github.event as { repository?: { default_branch?: unknown } } | undefined)?.repository?.default_branch ?? '');
+  const own = [String(step.github.repository), String(step.github.ref), String(step.github.sha), ...(defaultBranch ? [defaultBranch, `refs/heads/${defaultBranch}`] : [])];
+  const other = [step.with.repository, step.with.ref].filter((v) => v && !own.includes(v));
   if (other.length) return { outcome: 'failure', stdout: `checkout stand-in: refusing to check out ${other.join(' ')}: only the repository's own default-branch files are available` };
   const patterns = (step.with['sparse-checkout'] ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
   const match = patterns.length ? (f: string) => patterns.some((p) => matcher(p)(f)) : () => true;

@@ -6,6 +6,7 @@ import type { Route } from '../router';
 import { actionsRoutes } from './actions';
 import { contentsRoutes } from './contents';
 import { deploymentRoutes } from './deployments';
+import { environmentRoutes } from './environments';
 import { gitRoutes } from './git';
 import { issueRoutes } from './issues';
 import { packageRoutes } from './packages';
@@ -13,4 +14,4 @@ import { releaseRoutes } from './releases';
 import { repoRoutes } from './repos';
 import { variablesRoutes } from './variables';
 
-export const ROUTES: readonly Route[] = [...repoRoutes, ...variablesRoutes, ...deploymentRoutes, ...actionsRoutes, ...issueRoutes, ...contentsRoutes, ...gitRoutes, ...releaseRoutes, ...packageRoutes];
+export const ROUTES: readonly Route[] = [...repoRoutes, ...variablesRoutes, ...environmentRoutes, ...deploymentRoutes, ...actionsRoutes, ...issueRoutes, ...contentsRoutes, ...gitRoutes, ...releaseRoutes, ...packageRoutes];
