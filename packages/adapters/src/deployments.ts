@@ -1,4 +1,4 @@
-import { selectFromDeployments, type DeploymentRecord, type Selection } from '@recovery/core';
+import { selectFromDeployments, type DeploymentRecord, type Release, type Selection } from '@recovery/core';
 import type { GitHub } from './client';
 import { describeError } from './errors';
 import type { RepoRef } from './variables';
@@ -61,11 +61,12 @@ export class DeploymentsAdapter {
    * deployment at a time, newest first, only for deployments not already ruled out by their sha, and
    * stops at the first that qualifies (see core's selectFromDeployments).
    */
-  async chooseRelease(environment: string, knownBad: readonly string[], currentSha?: string): Promise<Selection & { truncated: boolean; requests: number }> {
+  /** `history`: the scope's release history, which vouches for releases whose statuses GitHub pruned (90 days). */
+  async chooseRelease(environment: string, knownBad: readonly string[], currentSha?: string, history?: readonly Release[]): Promise<Selection & { truncated: boolean; requests: number }> {
     const list = await this.list(environment);
     let requests = list.requests;
     for (;;) {
-      const sel = selectFromDeployments({ deployments: list.deployments, knownBad, currentSha });
+      const sel = selectFromDeployments({ deployments: list.deployments, knownBad, currentSha, history });
       if (!sel.need) return { ...sel, truncated: list.truncated, requests };
       sel.need.statuses = await this.statuses(sel.need.id);
       requests++;

@@ -74,6 +74,8 @@ export const ReleaseSchema = z.object({
   artifact: z.string().optional(),
   at: iso,
   runId: z.number().int().optional(),
+  /** When the service was verified healthy on this release (recorded by a redeploy that probed after deploying). */
+  verifiedAt: iso.optional(),
 });
 export type Release = z.infer<typeof ReleaseSchema>;
 

@@ -63,6 +63,21 @@ describe('candidate selection over deployments', () => {
     expect(sel.notExamined).toBe(1);
   });
 
+  it('after GitHub pruned statuses older than 90 days, takes an old release by the scope\'s release history; without the history, there is no candidate', () => {
+    // b succeeded 120 days ago and was superseded: GitHub kept only its current status, inactive.
+    const pruned = [dep(21, 'b', 0, ['inactive']), dep(22, 'c', 10, ['failure']), dep(23, 'e', 20, ['success'])];
+    const none = selectFromDeployments({ deployments: pruned, knownBad: [] });
+    expect(none.chosen).toBeUndefined();
+    expect(none.verdicts.map((v) => v.code)).toEqual(['current', 'never-succeeded', 'never-succeeded']);
+
+    const history = [{ sha: sha('b'), at: at(1), verifiedAt: at(2) }];
+    const sel = selectFromDeployments({ deployments: pruned, knownBad: [], history });
+    expect(sel.chosen).toMatchObject({ sha: sha('b'), source: 'deployment 21 (release history)' });
+    expect(sel.verdicts.at(-1)!.reason).toBe(`newest deployment that succeeded, by this scope's release history (verified healthy ${at(2)}); GitHub keeps no success in its statuses (inactive: older ones are pruned after 90 days)`);
+    // A known-bad sha stays out whatever the history says.
+    expect(selectFromDeployments({ deployments: pruned, knownBad: [sha('b')], history }).chosen).toBeUndefined();
+  });
+
   it('reads statuses only for deployments it cannot rule out by sha, and none older than the chosen one', () => {
     const all = new Map(history.map((d) => [d.id, d.statuses!.map((s) => s.state)]));
     const { sel, reads } = run(history, knownBad, all);

@@ -94,6 +94,14 @@ describe('recording a verified redeploy', () => {
     expect(s0.releases.history).toHaveLength(0); // the input is not mutated
   });
 
+  it('records the verified-healthy time when the redeploy probed afterwards, and none when it did not', () => {
+    const s0 = emptyState('default', t0);
+    const verified = recordRelease(s0, ch(), { mode: 'previous', target: { sha: sha('b') }, markReplacedBad: false, verified: true });
+    expect(verified.releases.history.at(-1)).toEqual({ sha: sha('b'), at: t0.toISOString(), verifiedAt: t0.toISOString() });
+    const unverified = recordRelease(s0, ch(), { mode: 'previous', target: { sha: sha('b') }, markReplacedBad: false });
+    expect(unverified.releases.history.at(-1)).toEqual({ sha: sha('b'), at: t0.toISOString() });
+  });
+
   it('is idempotent per change id and never lists the target itself as known-bad', () => {
     const c = ch();
     const s0 = emptyState('default', t0);

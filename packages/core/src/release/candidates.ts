@@ -95,6 +95,12 @@ export interface DeploymentSelectionInput {
   knownBad: readonly string[];
   /** The sha deployed now; default: the newest deployment's sha. */
   currentSha?: string;
+  /**
+   * The scope's release history (releases verified healthy). GitHub prunes deployment statuses older
+   * than 90 days to the current one, so "once succeeded" can vanish: a deployment whose statuses show no
+   * success is still taken when its sha is in this history.
+   */
+  history?: readonly Release[];
 }
 
 /**
@@ -126,6 +132,12 @@ export function selectFromDeployments(input: DeploymentSelectionInput): Selectio
     if (!d.statuses) return { source: 'deployments', current, verdicts, notExamined: 0, need: d };
     const success = d.statuses.filter((s) => s.state === 'success').sort((a, b) => time(b.createdAt) - time(a.createdAt))[0];
     if (!success) {
+      const recorded = [...(input.history ?? [])].reverse().find((r) => sameSha(r.sha, d.sha));
+      if (recorded) {
+        const when = recorded.verifiedAt ?? recorded.at;
+        verdicts.push({ ...base, taken: true, code: 'taken', reason: `newest deployment that succeeded, by this scope's release history (${recorded.verifiedAt ? 'verified healthy' : 'deployed'} ${when}); GitHub keeps no success in its statuses (${describeStatuses(d.statuses)}: older ones are pruned after 90 days)` });
+        return { source: 'deployments', current, chosen: { sha: d.sha, ref: d.ref, source: `deployment ${d.id} (release history)` }, verdicts, notExamined: sorted.length - i - 1 };
+      }
       verdicts.push({ ...base, taken: false, code: 'never-succeeded', reason: `never succeeded (${describeStatuses(d.statuses)})` });
       continue;
     }

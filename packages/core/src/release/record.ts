@@ -14,6 +14,8 @@ export interface ReleaseChange {
   markReplacedBad: boolean;
   /** The deploy run that delivered the target. */
   runId?: number;
+  /** The health check after the deploy passed: the release is recorded as verified healthy at the change's time. */
+  verified?: boolean;
   mode: 'previous' | 'ref';
 }
 
@@ -34,6 +36,7 @@ export function recordRelease(state: State, change: Change, rc: ReleaseChange): 
     if (rc.target.ref) release.ref = rc.target.ref;
     if (rc.target.artifact) release.artifact = rc.target.artifact;
     if (rc.runId) release.runId = rc.runId;
+    if (rc.verified) release.verifiedAt = release.at;
     d.releases.current = release;
     d.releases.history.push(release);
     if (d.releases.history.length > LIMITS.releases) d.releases.history.splice(0, d.releases.history.length - LIMITS.releases);

@@ -447,7 +447,7 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
       for (const u of r.unchecked) notes.push(`Not checked in the registry: ${u}.`);
       selection = r.selection;
     } else {
-      const sel = await deployments.chooseRelease(plan.environment, knownBad);
+      const sel = await deployments.chooseRelease(plan.environment, knownBad, undefined, state.releases.history);
       if (sel.truncated) notes.push(`Only the newest 1,000 deployments of "${plan.environment}" were read.`);
       selection = sel;
     }
@@ -540,7 +540,7 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
   // A rollback replaces a failing release; an explicit ref does too while an incident is open.
   const markReplacedBad = mode === 'previous' || Boolean(state.incident && !state.incident.endedAt);
   await recordOutcome(env, 'deployment', true, `deployed ${ident} (run ${d.id})${verify ? `, health ${verify.status}` : ''}`, {
-    also: [{ op: 'release', id: env.changeId('release').id, mode, target, replaced, runId: d.id, markReplacedBad }],
+    also: [{ op: 'release', id: env.changeId('release').id, mode, target, replaced, runId: d.id, markReplacedBad, verified: verify !== undefined }],
     // Deployed, and healthy or nothing can tell otherwise (no checks, verify: false): the incident ends.
     attempt: { ...attempt, resolved: !verify || verify.status === 'healthy' },
     healthy: verify?.status === 'healthy',
