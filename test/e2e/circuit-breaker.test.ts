@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runAction } from '@recovery/testkit/harness';
+import { runStep } from '@recovery/testkit/harness';
+import { run } from '../../actions/circuit-breaker/src/main';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
+import { FAST_ENV } from '@recovery/testkit/speeds';
 import type { RepoHandle } from '@recovery/testkit/emulator';
 
 const emu = useEmulator();
@@ -9,10 +11,10 @@ let n = 0;
 function repo(): RepoHandle {
   return emu().createRepo(`octo/breaker-${++n}`);
 }
-const ENV = { RECOVERY_SETTLE_MS: '100', RECOVERY_RETRY_BASE_MS: '20' };
+const ENV = FAST_ENV;
 
 async function breaker(r: RepoHandle, inputs: Record<string, string | number | boolean>, extra: { token?: string; runId?: number; files?: Record<string, string> } = {}) {
-  return runAction('circuit-breaker', {
+  return runStep('circuit-breaker', run, {
     inputs,
     apiUrl: emu().url,
     token: extra.token ?? 'test-token',

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '@recovery/testkit/harness';
+import { runCliInProcess, tempDir } from '@recovery/testkit/harness';
+import { main } from '../../packages/cli/src/main';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
 import { FAST_ENV } from '@recovery/testkit/speeds';
@@ -12,7 +13,7 @@ const newRepo = (): RepoHandle => emu().createRepo(`octo/cli-breaker-${++n}`);
 
 /** The operator CLI, run from its committed bundle as an operator runs it; `undefined` removes a variable. */
 const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(args, { apiUrl: emu().url, env: { ...FAST_ENV, ...env } });
+  runCliInProcess(main, args, { apiUrl: emu().url, env: { ...FAST_ENV, ...env } });
 
 const breaker = (r: RepoHandle, ...args: string[]) => cli(['breaker', ...args, '--repo', r.fullName]);
 const json = async (r: RepoHandle, ...args: string[]) => {

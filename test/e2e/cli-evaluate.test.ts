@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyBreaker, emptyState, serializeState } from '../../packages/core/src/index';
-import { REPO_ROOT, runCli, tempDir } from '@recovery/testkit/harness';
+import { REPO_ROOT, runCliInProcess, tempDir } from '@recovery/testkit/harness';
+import { main } from '../../packages/cli/src/main';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
 
@@ -11,7 +12,7 @@ let n = 0;
 const newRepo = (): RepoHandle => emu().createRepo(`octo/cli-evaluate-${++n}`);
 const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'packages/testkit/fixtures/logs', name), 'utf8');
 /** The committed CLI bundle, run as an operator runs it. */
-const cli = (args: string[]) => runCli(args, { apiUrl: emu().url });
+const cli = (args: string[]) => runCliInProcess(main, args, { apiUrl: emu().url });
 
 function seedFailures(r: RepoHandle, logs: string[]) {
   return logs.map((log) =>

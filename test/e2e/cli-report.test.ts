@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { emptyState, serializeState, type State } from '@recovery/core';
-import { runCli } from '@recovery/testkit/harness';
+import { runCliInProcess } from '@recovery/testkit/harness';
+import { main } from '../../packages/cli/src/main';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
 import { FAST_ENV } from '@recovery/testkit/speeds';
@@ -9,7 +10,7 @@ import { FAST_ENV } from '@recovery/testkit/speeds';
 const emu = useEmulator();
 let n = 0;
 const newRepo = (): RepoHandle => emu().createRepo(`octo/cli-report-${++n}`);
-const cli = (args: string[]) => runCli(args, { apiUrl: emu().url, env: FAST_ENV });
+const cli = (args: string[]) => runCliInProcess(main, args, { apiUrl: emu().url, env: FAST_ENV });
 const H = 3_600_000;
 
 /** A scope with two ended incidents in the last 30 days (1 h and 2 h down) and the breaker's deployment track open. */

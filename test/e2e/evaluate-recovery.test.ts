@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyBreaker, emptyState, endIncident, serializeState, type State } from '../../packages/core/src/index';
-import { REPO_ROOT, makeEvent, runAction, type RunResult } from '@recovery/testkit/harness';
+import { REPO_ROOT, makeEvent, type RunResult, runStep } from '@recovery/testkit/harness';
+import { run as evaluateRecoveryEntry } from '../../actions/evaluate-recovery/src/main';
+import { run as circuitBreakerEntry } from '../../actions/circuit-breaker/src/main';
+import { FAST_ENV } from '@recovery/testkit/speeds';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
 
@@ -10,7 +13,7 @@ const emu = useEmulator();
 let n = 0;
 /** A fresh repository per test, so state never leaks between tests. */
 const newRepo = (): RepoHandle => emu().createRepo(`octo/evaluate-${++n}`);
-const ENV = { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20' };
+const ENV = FAST_ENV;
 const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'packages/testkit/fixtures/logs', name), 'utf8');
 /** In registry-403.log: a GitHub token printed by a verbose npm. */
 const CANARY = 'ghp_' + 'E2eCanaryT0kenN0tForEvidence0123456789';
@@ -40,7 +43,7 @@ interface EvalOptions {
 }
 
 async function evaluate(r: RepoHandle, o: EvalOptions = {}): Promise<RunResult> {
-  const res = await runAction('evaluate-recovery', {
+  const res = await runStep('evaluate-recovery', evaluateRecoveryEntry, {
     inputs: o.inputs ?? {},
     apiUrl: emu().url,
     token: o.token ?? 'test-token',
@@ -211,7 +214,7 @@ describe('evaluate-recovery: the decision', () => {
     r.setVariable('RECOVERY_STATE', serializeState(s));
     const run = failedRun(r, fixture('npm-etarget.log'));
     // The reusable workflow's breaker step (`check`) runs first, in the same run as the evaluation.
-    const check = await runAction('circuit-breaker', { inputs: { command: 'check', policy }, apiUrl: emu().url, token: 'test-token', repository: r.fullName, runId: 7001, env: ENV });
+    const check = await runStep('circuit-breaker', circuitBreakerEntry, { inputs: { command: 'check', policy }, apiUrl: emu().url, token: 'test-token', repository: r.fullName, runId: 7001, env: ENV });
     expect(check.outputs).toMatchObject({ state: 'half-open', allowed: 'true' });
     const own = await evaluate(r, { inputs: { 'run-id': run.id }, runId: 7001, policy });
     expect(own.outputs.decision).toBe('rerun');

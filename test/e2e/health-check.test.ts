@@ -2,7 +2,9 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAction, startHttpServer, type RunResult, type TestHttpServer } from '@recovery/testkit/harness';
+import { startHttpServer, type RunResult, type TestHttpServer, runStep } from '@recovery/testkit/harness';
+import { run as healthCheckEntry } from '../../actions/health-check/src/main';
+import { FAST_ENV } from '@recovery/testkit/speeds';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
 import { hasOpenssl, makeCert, type TestCert } from '../../packages/probe/test/certs';
@@ -15,7 +17,7 @@ import { hasOpenssl, makeCert, type TestCert } from '../../packages/probe/test/c
 const emu = useEmulator();
 let n = 0;
 const repo = (): RepoHandle => emu().createRepo(`octo/health-${++n}`);
-const ENV = { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20' };
+const ENV = FAST_ENV;
 
 let svc: TestHttpServer;
 /** What /toggle answers: the service under test in the hysteresis runs. */
@@ -82,7 +84,7 @@ afterAll(async () => {
 });
 
 async function health(inputs: Record<string, string | number | boolean>, o: { repo?: RepoHandle; token?: string; env?: Record<string, string>; files?: Record<string, string> } = {}): Promise<RunResult> {
-  const res = await runAction('health-check', {
+  const res = await runStep('health-check', healthCheckEntry, {
     inputs,
     apiUrl: emu().url,
     token: o.token ?? '',

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyState, incidentWebhookMessage, type State } from '../../packages/core/src';
 import { postWebhook } from '../../packages/notify/src';
-import { runAction, startHttpServer, type TestHttpServer } from '@recovery/testkit/harness';
+import { startHttpServer, type TestHttpServer, runStep } from '@recovery/testkit/harness';
+import { run as openIssueEntry } from '../../actions/open-issue/src/main';
+import { FAST_ENV } from '@recovery/testkit/speeds';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
 
@@ -9,7 +11,7 @@ const emu = useEmulator();
 let n = 0;
 /** A fresh repository per test: issues, labels and state never leak between tests. */
 const repo = (): RepoHandle => emu().createRepo(`octo/incident-${++n}`);
-const ENV = { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20' };
+const ENV = FAST_ENV;
 const ZWSP = '\u200b';
 const TOKEN_LIKE = 'ghp_' + 'Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2';
 
@@ -19,7 +21,7 @@ afterEach(async () => {
 });
 
 async function issueAction(r: RepoHandle, inputs: Record<string, string | number | boolean>, extra: { token?: string; files?: Record<string, string>; env?: Record<string, string> } = {}) {
-  const res = await runAction('open-issue', { inputs, apiUrl: emu().url, token: extra.token ?? 'test-token', repository: r.fullName, files: extra.files, env: { ...ENV, ...extra.env } });
+  const res = await runStep('open-issue', openIssueEntry, { inputs, apiUrl: emu().url, token: extra.token ?? 'test-token', repository: r.fullName, files: extra.files, env: { ...ENV, ...extra.env } });
   return res;
 }
 

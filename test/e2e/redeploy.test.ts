@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAction, startHttpServer, tempDir, type RunResult } from '@recovery/testkit/harness';
+import { startHttpServer, tempDir, type RunResult, runStep } from '@recovery/testkit/harness';
+import { run as redeployEntry } from '../../actions/redeploy/src/main';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { DispatchEvent, Emulator, RepoHandle } from '@recovery/testkit/emulator';
 import { FAST_ENV } from '@recovery/testkit/speeds';
@@ -16,7 +17,7 @@ const repo = (): RepoHandle => emu().createRepo(`octo/redeploy-${++n}`);
  * Short waits for tests: the state store's settle wait, the retry back-off, and the run follower's
  * polling (RECOVERY_POLL_SCALE 0.02: its 5 s first poll becomes 100 ms, its 30 s cap 600 ms).
  */
-const ENV = { RECOVERY_SETTLE_MS: '50', RECOVERY_RETRY_BASE_MS: '20', RECOVERY_POLL_SCALE: '0.02' };
+const ENV = { ...FAST_ENV, RECOVERY_POLL_SCALE: '0.02' };
 const sha = (c: string) => c.repeat(40);
 
 const POLICY = `
@@ -38,7 +39,7 @@ interface RunOpts {
 }
 
 async function redeploy(r: RepoHandle, inputs: Record<string, string | number | boolean>, o: RunOpts = {}): Promise<RunResult> {
-  return runAction('redeploy', {
+  return runStep('redeploy', redeployEntry, {
     inputs,
     apiUrl: (o.emulator ?? emu()).url,
     token: 'test-token',
@@ -473,7 +474,7 @@ describe('redeploy: artifacts', () => {
     // A token that may not read packages: the candidate is taken unchecked, and the summary says so.
     emu().addToken('no-packages', { packages: 'none' });
     const b = setUp();
-    const unchecked = await runAction('redeploy', { inputs: { mode: 'previous' }, apiUrl: emu().url, token: 'no-packages', repository: b.r.fullName, files: policy(true), env: { ...ENV, ...FAST_ENV } });
+    const unchecked = await runStep('redeploy', redeployEntry, { inputs: { mode: 'previous' }, apiUrl: emu().url, token: 'no-packages', repository: b.r.fullName, files: policy(true), env: { ...ENV, ...FAST_ENV } });
     expect(unchecked.outputs, show(unchecked)).toMatchObject({ result: 'success', 'target-artifact': images[2] });
     expect(unchecked.summary).toMatch(/Not checked in the registry: ghcr\.io\/octo\/app:v3: the token may not read packages \(403\)/);
 

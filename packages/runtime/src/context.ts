@@ -30,28 +30,32 @@ export interface ActionContext {
   knobs: Knobs;
 }
 
-export function actionContext(env: NodeJS.ProcessEnv = process.env): ActionContext {
+/** What the run's context says, as @actions/github's `context` reads it from the runner's environment and event file. */
+export type RunContext = Pick<typeof context, 'runId' | 'runAttempt' | 'serverUrl' | 'apiUrl' | 'eventName' | 'actor' | 'payload' | 'job' | 'action'>;
+
+/** `gh`: the run's context (default @actions/github's, read once at start-up; tests give one read from their own environment). */
+export function actionContext(env: NodeJS.ProcessEnv = process.env, gh: RunContext = context): ActionContext {
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
   if (!owner || !repo) throw new UserError('GITHUB_REPOSITORY is not set to owner/name: run this inside GitHub Actions (or set it).');
-  const runId = context.runId || 0;
-  const runAttempt = context.runAttempt || 1;
-  const serverUrl = context.serverUrl.replace(/\/+$/, '');
-  const eventName = context.eventName ?? 'workflow_dispatch';
+  const runId = gh.runId || 0;
+  const runAttempt = gh.runAttempt || 1;
+  const serverUrl = gh.serverUrl.replace(/\/+$/, '');
+  const eventName = gh.eventName ?? 'workflow_dispatch';
   // A login is [A-Za-z0-9-] (bots add [bot]); anything else is not recorded.
-  const actor = (env.GITHUB_TRIGGERING_ACTOR || context.actor || '').trim();
+  const actor = (env.GITHUB_TRIGGERING_ACTOR || gh.actor || '').trim();
   const triggeredBy = eventName === 'workflow_dispatch' && /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$/.test(actor) ? actor : undefined;
   return {
     repo: { owner, repo },
-    apiUrl: (context.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
+    apiUrl: (gh.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
     serverUrl,
     runId,
     runAttempt,
     eventName,
-    event: context.payload as Record<string, unknown>,
+    event: gh.payload as Record<string, unknown>,
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     runnerTemp: env.RUNNER_TEMP ?? env.TMPDIR ?? '/tmp',
-    job: context.job,
-    action: context.action,
+    job: gh.job,
+    action: gh.action,
     by: `run ${runId}/${runAttempt}${triggeredBy ? ` by ${triggeredBy}` : ''}`,
     triggeredBy,
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}${runAttempt > 1 ? `/attempts/${runAttempt}` : ''}`,

@@ -11,9 +11,13 @@ export interface ActionDeps {
   github: (token: string) => Promise<GitHub>;
 }
 
+/** The runner's: @actions/core for the protocol, @actions/github's context. */
 export function defaultDeps(): ActionDeps {
-  const io = toolkitIO();
-  const ctx = actionContext();
+  return actionDeps(toolkitIO(), actionContext());
+}
+
+/** The dependencies of a run, given how it talks to the runner and what it knows of its run. */
+export function actionDeps(io: ActionIO, ctx: ActionContext): ActionDeps {
   return {
     io,
     ctx,
@@ -32,10 +36,10 @@ export function defaultDeps(): ActionDeps {
 }
 
 /** The whole of an action's index.ts: run it, turn errors into a failed step with a clear message. */
-export async function runEntry(run: (deps: ActionDeps) => Promise<void>): Promise<void> {
+export async function runEntry(run: (deps: ActionDeps) => Promise<void>, makeDeps: () => ActionDeps = defaultDeps): Promise<void> {
   let deps: ActionDeps | undefined;
   try {
-    deps = defaultDeps();
+    deps = makeDeps();
     await run(deps);
   } catch (e) {
     const io = deps?.io ?? toolkitIO();

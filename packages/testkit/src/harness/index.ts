@@ -2,7 +2,8 @@
  * Runner harness: runs committed action bundles as the GitHub Actions runner does and parses what they
  * wrote (outputs, state, env, path, summary, workflow commands). See runner.ts for the details.
  */
-export { runAction, REPO_ROOT, SERVER_URL, UNREACHABLE_API_URL, STEP_SUMMARY_LIMIT, type RunOptions, type RunResult } from './runner';
+export { runActionInProcess, runStep, type ActionEntry } from './in-process';
+export { runAction, prepareRun, collectResult, type PreparedRun, REPO_ROOT, SERVER_URL, UNREACHABLE_API_URL, STEP_SUMMARY_LIMIT, type RunOptions, type RunResult } from './runner';
 export {
   parseFileCommands,
   readFileCommands,
@@ -22,4 +23,4 @@ export { makeEvent, webhookExample, retarget, stableId, type EventOptions } from
 export { inputEnvName, loadActionMetadata, metadataDefaults, evaluateDefault, type ActionMeta, type ActionInputMeta } from './metadata';
 export { tempDir, tempDirWith, writeFiles, withTempDir, removeTempDir, cleanupTempDirs, liveTempDirs } from './temp';
 export { startHttpServer, type TestHttpServer, type TestHandler, type RecordedRequest } from './http';
-export { runCli, CLI_BUNDLE, type CliResult, type CliOptions } from './cli';
+export { runCli, runCliInProcess, CLI_BUNDLE, type CliMain, type CliResult, type CliOptions } from './cli';

@@ -128,10 +128,18 @@ function defaultEvent(eventName: string, repository: string, apiUrl: string): ob
  * `using: node*` action: a fresh workspace as cwd, the runner's environment variables, INPUT_* from the
  * given inputs and the action.yml defaults, empty file-command files; then parses what it wrote.
  */
-export async function runAction(name: string, opts: RunOptions = {}): Promise<RunResult> {
-  const bundle = opts.bundle ?? path.join(REPO_ROOT, 'dist', name, 'index.js');
-  if (!existsSync(bundle)) throw new Error(`no bundle at ${bundle}: run \`npm run bundle\``);
-  opts.signal?.throwIfAborted();
+/** A step as the runner sets it up: a fresh workspace and runner temp, the event file, empty file-command files, the environment. */
+export interface PreparedRun {
+  workspace: string;
+  runnerTemp: string;
+  eventPath: string;
+  file: { output: string; state: string; env: string; path: string; summary: string };
+  childEnv: Record<string, string>;
+  runnerWarnings: string[];
+}
+
+/** Sets up a step of action `name` as the runner does (see runAction), without running anything. */
+export function prepareRun(name: string, opts: RunOptions = {}): PreparedRun {
 
   const dir = tempDir(`run-${name}-`);
   const workspace = path.resolve(opts.workspace ?? path.join(dir, 'workspace'));
@@ -224,6 +232,15 @@ export async function runAction(name: string, opts: RunOptions = {}): Promise<Ru
     ...opts.env,
   };
 
+  return { workspace, runnerTemp, eventPath, file, childEnv, runnerWarnings };
+}
+
+export async function runAction(name: string, opts: RunOptions = {}): Promise<RunResult> {
+  const bundle = opts.bundle ?? path.join(REPO_ROOT, 'dist', name, 'index.js');
+  if (!existsSync(bundle)) throw new Error(`no bundle at ${bundle}: run \`npm run bundle\``);
+  opts.signal?.throwIfAborted();
+  const { workspace, runnerTemp, eventPath, file, childEnv, runnerWarnings } = prepareRun(name, opts);
+
   const started = Date.now();
   // The actions declare `runs.using: node24`: RECOVERY_BUNDLE_NODE runs the bundles under that binary while the
   // tests and tooling stay on the host's Node (20 is their floor); .ci/run sets it to Node 24.
@@ -254,6 +271,16 @@ export async function runAction(name: string, opts: RunOptions = {}): Promise<Ru
   });
   const durationMs = Date.now() - started;
 
+  return collectResult({ code, signal, timedOut, aborted, stdout, stderr, durationMs }, { workspace, runnerTemp, eventPath, file, childEnv, runnerWarnings });
+}
+
+
+
+/** What a finished step left: its workflow commands from stdout/stderr, and the file commands it wrote. */
+export function collectResult(
+  { code, signal, timedOut, aborted, stdout, stderr, durationMs }: Pick<RunResult, 'code' | 'signal' | 'timedOut' | 'aborted' | 'stdout' | 'stderr' | 'durationMs'>,
+  { workspace, runnerTemp, eventPath, file, childEnv, runnerWarnings }: PreparedRun,
+): RunResult {
   const read = (f: string) => readFileSync(f, 'utf8');
   const { commands, annotations, masks } = parseWorkflowCommands(stdout, stderr);
   const fileCommandErrors: string[] = [];
@@ -292,5 +319,3 @@ export async function runAction(name: string, opts: RunOptions = {}): Promise<Ru
     childEnv,
   };
 }
-
-
