@@ -92,5 +92,10 @@ export function describeError(e: unknown, resource: Resource, access: 'read' | '
   if (status === 429 || (status === 403 && /rate limit/i.test(apiMessage))) {
     return new GitHubError(`Could not ${what}: GitHub's rate limit was still exceeded after waiting (${status} ${apiMessage}). Lower the schedule's frequency or use a token with a larger budget.`, status);
   }
+  // An answer that is not what GitHub documents (a field missing, of another type, not JSON) fails where it
+  // is read, as a TypeError or SyntaxError of our own code: say that, not the JavaScript of it.
+  if (status === undefined && (e instanceof TypeError || e instanceof SyntaxError) && !/fetch failed/i.test(apiMessage)) {
+    return new GitHubError(`Could not ${what}: GitHub answered something unexpected (${apiMessage}). Try again; if it persists, the API may have changed.`, undefined);
+  }
   return new GitHubError(`Could not ${what}: ${status ? `${status} ` : ''}${apiMessage}`, status);
 }

@@ -118,14 +118,13 @@ export class IssuesAdapter {
    * there be several, the oldest wins, so every run comments on the same one.
    */
   async findOpenIncident(scope: string, label: string | undefined): Promise<IncidentIssue | undefined> {
-    let data: IssueData[];
     try {
-      ({ data } = await this.gh.rest.issues.listForRepo({ ...this.ref, state: 'open', ...(label ? { labels: label } : {}), per_page: PER_PAGE }));
+      const { data } = await this.gh.rest.issues.listForRepo({ ...this.ref, state: 'open', ...(label ? { labels: label } : {}), per_page: PER_PAGE });
+      const matches = (data as IssueData[]).filter((d) => !d.pull_request && hasScopeMarker(d.body, scope)).sort((a, b) => a.number - b.number);
+      return matches[0] ? toIssue(matches[0]) : undefined;
     } catch (e) {
       throw describeError(e, 'issues', 'read', `list the open issues of ${this.full}`, this.full);
     }
-    const matches = data.filter((d) => !d.pull_request && hasScopeMarker(d.body, scope)).sort((a, b) => a.number - b.number);
-    return matches[0] ? toIssue(matches[0]) : undefined;
   }
 
   /**
