@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { StateStore, TransportError, claimVariableName, type GitHub } from '@recovery/adapters';
-import { applyStateOp, emptyState, opId, parseState, serializeState, stateVariableName, type BreakerConfig, type State, type StateChange, type StateOp } from '@recovery/core';
+import { CorruptStateError, PROTOCOL, StateStore, TransportError, claimVariableName, type GitHub } from '@recovery/adapters';
+import { applyStateOp, backupVariableName, emptyState, opId, parseState, serializeState, stateVariableName, type BreakerConfig, type State, type StateChange, type StateOp } from '@recovery/core';
 import { Schedule, exploreAll, seededRandom, DEFAULT_LIMITS, type Chooser, type Event, type ScheduleLimits } from '@recovery/testkit/emulator/scheduler';
 
 /**
@@ -50,6 +50,12 @@ function op(name: OpName, i: number): StateOp {
 
 interface Writer {
   changes: StateChange[];
+  /** A person's `close --force`: each change goes to replaceCorrupt (applied as a plain change when the document is readable by then, as the breaker service does). */
+  force?: boolean;
+  /** A person first writes this text into the document by hand, outside the protocol (one PATCH). */
+  handEdit?: string;
+  /** The writer may find the document unreadable and refuse (CorruptStateError): nothing acknowledged, no failure. */
+  mayRefuse?: boolean;
   /** Logical time the writer lets pass after each change. */
   pauseMs?: number;
   /** Die after this many requests were sent (its in-flight request may still land). */
@@ -64,9 +70,16 @@ interface Outcome {
 }
 
 /** Plays one schedule of the writers; throws (with the trace) when a check fails. */
-async function play(writers: Writer[], choose: Chooser, limits: ScheduleLimits = DEFAULT_LIMITS, start: () => State = seed): Promise<{ final: State; outcomes: Outcome[]; schedule: Schedule }> {
+async function play(
+  writers: Writer[],
+  choose: Chooser,
+  limits: ScheduleLimits = DEFAULT_LIMITS,
+  start: () => State = seed,
+  setup?: (schedule: Schedule) => void,
+): Promise<{ final: State; outcomes: Outcome[]; schedule: Schedule }> {
   const schedule = new Schedule(makeError, limits);
   schedule.variables.set(STATE, serializeState(start()));
+  setup?.(schedule);
   const outcomes: Outcome[] = [];
   let step = 0;
   const counted = (w: number, t: ReturnType<Schedule['transport']>, dieAfter?: number): ReturnType<Schedule['transport']> => {
@@ -81,11 +94,18 @@ async function play(writers: Writer[], choose: Chooser, limits: ScheduleLimits =
       if (dieAfter !== undefined && sent >= dieAfter) schedule.kill(w);
       return r;
     };
-    return { get: (n) => gate(() => t.get(n)), create: (n, v) => gate(() => t.create(n, v)), update: (n, v) => gate(() => t.update(n, v)), remove: (n) => gate(() => t.remove(n)) };
+    return {
+      get: (n) => gate(() => t.get(n)),
+      create: (n, v) => gate(() => t.create(n, v)),
+      update: (n, v) => gate(() => t.update(n, v)),
+      remove: (n) => gate(() => t.remove(n)),
+      names: () => gate(() => t.names()),
+    };
   };
   const clients = writers.map(async (w, i) => {
     const store = new StateStore({
-      gh: {} as GitHub,
+      // The variable budget's listing (sizing only, no part of the protocol) reads the variables outside the schedule.
+      gh: { rest: { actions: { listRepoVariables: async () => ({ data: { total_count: schedule.variables.list().length, variables: schedule.variables.list() }, headers: {} }) } } } as unknown as GitHub,
       repo: { owner: 'o', repo: 'r' },
       scope: SCOPE,
       by: `writer ${i}`,
@@ -94,10 +114,22 @@ async function play(writers: Writer[], choose: Chooser, limits: ScheduleLimits =
       sleep: schedule.sleep(i),
       random: seededRandom(1000 + i),
     });
+    if (w.handEdit !== undefined) await schedule.transport(i).update(STATE, w.handEdit);
     for (const change of w.changes) {
       const startedAt = step++;
-      const r = await store.update(change);
-      outcomes.push({ change, written: r.written, startedAt, ackedAt: step++ });
+      try {
+        if (w.force) {
+          const r = await store.replaceCorrupt(change);
+          const written = r.replaced || (await store.update(change)).written;
+          outcomes.push({ change, written, startedAt, ackedAt: step++ });
+        } else {
+          const r = await store.update(change);
+          outcomes.push({ change, written: r.written, startedAt, ackedAt: step++ });
+        }
+      } catch (e) {
+        if (w.mayRefuse && e instanceof CorruptStateError) return;
+        throw e;
+      }
       if (w.pauseMs) await schedule.sleep(i)(w.pauseMs);
     }
   });
@@ -127,9 +159,21 @@ function check(final: State, outcomes: Outcome[], writers: Writer[], schedule: S
   const byId = new Map<string, { op: StateOp; change: StateChange }>();
   for (const w of writers) for (const change of w.changes) change.ops.forEach((o, i) => byId.set(opId(change, i), { op: o, change }));
   if (new Set(final.applied).size !== final.applied.length) fail('an id is applied twice');
-  for (const o of outcomes) if (o.written && !o.change.ops.some((_, i) => final.applied.includes(opId(o.change, i)))) fail(`acknowledged change ${o.change.id} is lost`);
-  // Replay: the document is its changes applied once each, in order.
-  let replay = start();
+  // A person's hand edit (outside the protocol) may destroy a change whose write landed before it.
+  const editor = writers.findIndex((w) => w.handEdit !== undefined);
+  const landed = (client: number) => schedule.trace.findIndex((t) => new RegExp(`^land #\\d+ (PATCH|POST) ${STATE} from client ${client}\\b`).test(t));
+  const beforeEdit = (o: Outcome) => {
+    if (editor < 0) return false;
+    const w = writers.findIndex((x) => x.changes.includes(o.change));
+    const at = landed(w);
+    return at >= 0 && at < landed(editor);
+  };
+  for (const o of outcomes) if (o.written && !o.change.ops.some((_, i) => final.applied.includes(opId(o.change, i))) && !beforeEdit(o)) fail(`acknowledged change ${o.change.id} is lost`);
+  // Replay: the document is its changes applied once each, in order — from the start document, or from
+  // the empty one a forced close put in place of an unreadable document.
+  const first = byId.get(final.applied[0] ?? '');
+  const forced = first && writers.some((w) => w.force && w.changes.includes(first.change));
+  let replay = forced ? emptyState(SCOPE, new Date(first.change.at), first.change.by) : start();
   for (const id of final.applied) {
     const entry = byId.get(id);
     // An operation's own follow-up (health back → incident ended) is applied by the operation itself.
@@ -246,6 +290,100 @@ describe('state store protocol under an adversarial scheduler', () => {
     expect(final.breaker.recovery.failures).toBe(1);
     expect(final.applied).toContain(b.id);
     expect(final.applied).toContain(a.id);
+  });
+
+  it('a writer killed between its claim and its write blocks the next one for one lease (120 s by GitHub\'s clock), not forever (logical time, no sleep)', async () => {
+    const a = change(0, 'record-failure');
+    const b = change(1, 'open');
+    // Writer 0 reads, claims revision 2 and dies before its write; writer 1 comes next.
+    const { final, outcomes, schedule } = await play([{ changes: [a], dieAfter: 2 }, { changes: [b] }], (_n, events) => Math.max(0, events.findIndex((e) => e.kind !== 'tick' && e.client === 0)), { ...DEFAULT_LIMITS, faults: 0 });
+    expect(outcomes.map((o) => o.change.id)).toEqual([b.id]);
+    expect(final.applied).toEqual([b.id]);
+    const created = (rev: number) => Date.parse(schedule.variables.get(claimVariableName(SCOPE, rev))?.created_at ?? '');
+    // Writer 1 passed the dead claim once it was a lease old by the server's timestamps, and wrote revision 3 after it.
+    const waited = created(3) - created(2);
+    expect(waited).toBeGreaterThan(PROTOCOL.leaseMs);
+    expect(waited).toBeLessThanOrEqual(PROTOCOL.leaseMs + PROTOCOL.pollMaxMs + 2_000);
+    expect(final.revision).toBe(3);
+    expect(final.claims?.map((c) => c.rev)).toEqual([2, 3]);
+    expect(schedule.trace.some((t) => t.startsWith('kill client 0'))).toBe(true);
+  });
+
+  describe('a forced close (`close --force`) is a write under the protocol', () => {
+    const GARBAGE = '{"version":1,"breaker":';
+    const forced = (writer: number): StateChange => ({ ...change(writer, 'close'), ops: [{ op: 'event', type: 'close', track: 'recovery', reason: `forced close by ${writer}` }] });
+    /** The document is unreadable; the claim of its last revision (1) is there, long dead. */
+    const unreadable = (schedule: Schedule) => {
+      const now = schedule.now;
+      schedule.now = now - 3_600_000;
+      schedule.variables.set(claimVariableName(SCOPE, 1), JSON.stringify({ id: 'seed', by: 'seed' }));
+      schedule.now = now;
+      schedule.variables.set(STATE, GARBAGE);
+    };
+    const backup = (schedule: Schedule) => schedule.variables.value(backupVariableName(STATE));
+
+    it.each([[0], [1]])('two people force-close at once, every interleaving (%i fault anywhere): both closes kept once, the bad value kept', async (faults) => {
+      const limits: ScheduleLimits = { ...DEFAULT_LIMITS, faults, fates: ['land-error', 'fail', 'limit', 'duplicate'], earlyTicks: 0 };
+      let runs = 0;
+      const r = await exploreAll(async (choose) => {
+        const a = forced(0);
+        const b = forced(1);
+        const { final, outcomes, schedule } = await play([{ changes: [a], force: true }, { changes: [b], force: true }], choose, limits, seed, unreadable);
+        expect(outcomes.map((o) => o.written)).toEqual([true, true]);
+        expect(final.applied).toEqual(expect.arrayContaining([a.id, b.id]));
+        expect(final.events.filter((e) => e.type === 'close')).toHaveLength(2);
+        expect(backup(schedule)).toBe(GARBAGE);
+        runs++;
+      }, 200_000);
+      expect(r.complete).toBe(true);
+      explored.push(`forced close ∥ forced close, ${faults} fault: ${runs} schedules`);
+    }, 600_000);
+
+    it.each([
+      ['record-failure', 0],
+      ['record-failure', 1],
+      ['open', 1],
+      ['health', 1],
+    ] as const)('a forced close ∥ automation (%s) that finds the document unreadable or replaced, every interleaving (%i fault anywhere): neither is lost', async (name, faults) => {
+      const limits: ScheduleLimits = { ...DEFAULT_LIMITS, faults, fates: ['land-error', 'fail', 'limit', 'duplicate'], earlyTicks: 0 };
+      let runs = 0;
+      let applied = 0;
+      const r = await exploreAll(async (choose) => {
+        const a = forced(0);
+        const b = change(1, name);
+        const { final, outcomes } = await play([{ changes: [a], force: true }, { changes: [b], mayRefuse: true }], choose, limits, seed, unreadable);
+        expect(final.applied).toContain(a.id);
+        // The automated change is refused (it found the document unreadable) or kept — never acknowledged and lost (play checks).
+        if (outcomes.some((o) => o.change === b && o.written)) applied++;
+        runs++;
+      }, 200_000);
+      expect(r.complete).toBe(true);
+      // Both outcomes occur: the schedules do race the two.
+      expect(applied).toBeGreaterThan(0);
+      expect(applied).toBeLessThan(runs);
+      explored.push(`forced close ∥ ${name}, ${faults} fault: ${runs} schedules`);
+    }, 600_000);
+
+    it('a person breaks the document by hand while a writer is mid-write, then forces a close: the writer\'s late write never erases the forced close (every interleaving)', async () => {
+      const limits: ScheduleLimits = { ...DEFAULT_LIMITS, faults: 0, earlyTicks: 0 };
+      let runs = 0;
+      const r = await exploreAll(async (choose) => {
+        const a = forced(0);
+        const b = change(1, 'record-failure');
+        // The document is at revision 5; the claims of 1-4 were deleted long ago, the claim of 5 is there.
+        const at5 = () => ({ ...seed(), revision: 5 });
+        const { final } = await play([{ changes: [a], force: true, handEdit: GARBAGE }, { changes: [b], mayRefuse: true }], choose, limits, at5, (schedule) => {
+          const now = schedule.now;
+          schedule.now = now - 3_600_000;
+          schedule.variables.set(claimVariableName(SCOPE, 5), JSON.stringify({ id: 'seed', by: 'seed' }));
+          schedule.now = now;
+        });
+        expect(final.applied).toContain(a.id);
+        runs++;
+      }, 200_000);
+      expect(r.complete).toBe(true);
+      explored.push(`hand edit + forced close ∥ record-failure: ${runs} schedules`);
+    }, 600_000);
   });
 
   it('claims are deleted once no writer can still act on an older read, so variables do not pile up', async () => {

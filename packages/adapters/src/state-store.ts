@@ -247,11 +247,19 @@ export class StateStore {
     return this.parse(answer.variable, answer.date);
   }
 
-  /** GET of one variable (null when absent); a read changes nothing, so 5xx, no answer and rate limits are read again after a while, a few times. */
-  private async fetch(name: string): Promise<{ variable: Variable | null; date: number }> {
+  /** GET of one variable (null when absent). */
+  private fetch(name: string): Promise<{ variable: Variable | null; date: number }> {
+    return this.again(() => this.transport.get(name));
+  }
+
+  /**
+   * A request that may be sent again at once (a read; the backup's write of one fixed value): 5xx, no
+   * answer and rate limits are tried again after a while, a few times.
+   */
+  private async again<T>(request: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.transport.get(name);
+        return await request();
       } catch (e) {
         const retryable = e instanceof TransportError && (e.status === undefined || e.status >= 500 || e.retryAfterMs !== undefined);
         if (!retryable || attempt >= PROTOCOL.readAttempts) throw personError(e);
@@ -324,7 +332,7 @@ export class StateStore {
         await this.sleep(wait * (0.5 + this.random()));
         wait = Math.min(PROTOCOL.pollMaxMs, wait * 2);
         const now = await this.get();
-        if (now.revision !== read.revision || now.snap.kind !== read.snap.kind) return { kind: 'reread' };
+        if (moved(read, now)) return { kind: 'reread' };
       }
       const seen = await this.getOrNull(name);
       if (seen === undefined) continue;
@@ -388,7 +396,7 @@ export class StateStore {
       // A claim answered long after the read it builds on may have reused a deleted claim's name: check.
       if (date - read.date > PROTOCOL.freshMs) {
         const fresh = await this.get();
-        if (fresh.revision !== read.revision || fresh.snap.kind !== read.snap.kind || (fresh.snap.kind !== 'missing' && read.snap.kind !== 'missing' && rawOf(fresh.snap) !== rawOf(read.snap))) {
+        if (moved(read, fresh)) {
           await this.release(name, change.id);
           return { kind: 'reread' };
         }
@@ -453,7 +461,7 @@ export class StateStore {
       // Moved on: our write landed (update applies the change again, which its ids make a no-op), or the
       // claim was passed; either way the change is applied on the fresh document.
       const now = await this.get();
-      if (now.revision !== read.revision || now.snap.kind !== read.snap.kind) return null;
+      if (moved(read, now)) return null;
     }
   }
 
@@ -543,20 +551,98 @@ export class StateStore {
     (this.opts.warn ?? this.opts.log)?.(warning);
   }
 
-  /** For `close --force`: keep the bad value in <NAME>__CORRUPT (backupVariableName), then write a fresh document. */
-  async replaceCorrupt(fresh: State): Promise<string> {
-    const snap = await this.current();
-    if (snap.kind !== 'corrupt') throw new Error('replaceCorrupt called without corrupt state');
+  /**
+   * `close --force`: replaces an unreadable document with a fresh one holding `change` (the forced close),
+   * keeping the head of the bad value in <NAME>__CORRUPT (backupVariableName) — under the protocol, like any write. The unreadable document
+   * stands at the revision it names, or past every claim of the scope when a claim is higher (one
+   * listing: a person's rare command): the claim after it makes this run the only author of the next
+   * revision, and a live claim there (a writer that may still land a write) is waited for, as in
+   * `update`. After the claim, the document is read again: still the same text, it is ours to replace;
+   * otherwise (another forced close won, or someone wrote it) the claim is dropped and it starts again.
+   * A document readable by then is not replaced: `replaced: false`, and the caller applies its close to
+   * it like any change. Nothing is sent again by a plugin. docs/state.md, "Forced close".
+   */
+  async replaceCorrupt(change: StateChange): Promise<{ replaced: true; state: State; backup: string } | { replaced: false; snap: Snapshot }> {
     const backup = backupVariableName(this.variable);
-    await this.variables.put(backup, headBytes(snap.raw, BACKUP_MAX_BYTES), snap.variables.has(backup));
-    const doc: State = { ...fresh, revision: 1, updatedAt: this.now().toISOString(), updatedBy: this.opts.by };
-    await this.variables.update(this.variable, this.serialize(doc));
-    this.last = { snap: { kind: 'ok', state: doc, raw: this.serialize(doc), overrides: snap.overrides, variables: snap.variables }, revision: 1, date: Date.now() };
-    return backup;
+    let read = await this.get();
+    for (;;) {
+      const snap = read.snap;
+      if (snap.kind !== 'corrupt') return { replaced: false, snap };
+      if (snap.futureVersion !== undefined) throw new CorruptStateError(this.variable, snap.problem, snap.futureVersion);
+      // The newest revision's claim always exists (a claim is deleted only by a later revision's writer),
+      // so `top` is at least the newest revision written under the protocol.
+      const claimed = await this.scopeClaims();
+      const named = revisionIn(snap.raw);
+      const top = Math.max(named, ...claimed);
+      // Claim the revision after `top`. A claim above the revision the document names may belong to a
+      // writer whose write has not landed yet: claim() looks at it first (it starts at its base + 1),
+      // waits while it is live and passes it when it is dead, as `update` does.
+      const base: Read = { ...read, revision: top > named ? top - 1 : top };
+      const claim = await this.claim(base, change);
+      if (claim.kind === 'reread') {
+        read = this.last && this.last !== read ? this.last : await this.get();
+        continue;
+      }
+      const name = claimVariableName(this.opts.scope, claim.revision);
+      const now = await this.get();
+      if (moved(read, now)) {
+        await this.release(name, change.id);
+        read = now;
+        continue;
+      }
+      try {
+        await this.keep(backup, headBytes(snap.raw, BACKUP_MAX_BYTES));
+      } catch (e) {
+        await this.release(name, change.id);
+        throw e;
+      }
+      // The claims below ours that the lost document listed for deletion: listed in the new one instead.
+      const skipped = [...new Set([...claim.skipped, ...claimed.filter((k) => k < claim.revision)])].sort((a, b) => a - b);
+      const fresh = emptyState(this.opts.scope, new Date(change.at), change.by);
+      const next = applyStateChange(fresh, change);
+      const written = await this.writeUnderClaim(read, fresh, next, change, { ...claim, skipped });
+      if (written) {
+        this.last = { snap: { kind: 'ok', state: written, raw: this.serialize(written), overrides: snap.overrides, variables: snap.variables }, revision: written.revision, date: claim.date };
+        return { replaced: true, state: written, backup };
+      }
+      read = await this.get();
+    }
+  }
+
+  /** The revision numbers of this scope's claims (a listing). */
+  private async scopeClaims(): Promise<number[]> {
+    const prefix = claimVariableName(this.opts.scope, 0).slice(0, -1);
+    const out: number[] = [];
+    for (const name of await this.again(() => this.transport.names())) {
+      const n = name.toUpperCase().startsWith(prefix) ? name.slice(prefix.length) : '';
+      if (/^\d{1,9}$/.test(n)) out.push(Number(n));
+    }
+    return out;
+  }
+
+  /** Creates or updates `name` with `value` (a claim holder's write of one fixed value: safe to send again). */
+  private async keep(name: string, value: string): Promise<void> {
+    await this.again(async () => {
+      if ((await this.transport.create(name, value)).created) return;
+      if ((await this.transport.update(name, value)).updated) return;
+      await this.transport.create(name, value);
+    });
   }
 }
 
 const rawOf = (s: Snapshot): string => (s.kind === 'missing' ? '' : s.raw);
+
+/**
+ * Whether the document changed between two reads: another kind, or another text (a readable document's
+ * text changes with its revision; an unreadable one has only its text).
+ */
+const moved = (a: Read, b: Read): boolean => a.snap.kind !== b.snap.kind || rawOf(a.snap) !== rawOf(b.snap);
+
+/** The revision an unreadable document names, if it still names one (`"revision": 57`), else 0. */
+function revisionIn(raw: string): number {
+  const m = /"revision"\s*:\s*(\d{1,9})\b/.exec(raw);
+  return m ? Number(m[1]) : 0;
+}
 
 function claimField(value: string, field: 'id' | 'by'): string | undefined {
   try {

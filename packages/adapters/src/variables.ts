@@ -25,6 +25,8 @@ export interface StateTransport {
   update(name: string, value: string): Promise<{ updated: boolean; date: number }>;
   /** DELETE: false when it did not exist (404). */
   remove(name: string): Promise<{ removed: boolean; date: number }>;
+  /** The names of every variable (a listing; only a forced close needs it). */
+  names(): Promise<string[]>;
 }
 
 /** A failed state request, as the store sees it: the status and, for a rate limit, how long to wait. */
@@ -184,6 +186,7 @@ export class VariablesAdapter {
           throw fail(e, 'write', `delete the repository variable ${name}`);
         }
       },
+      names: async () => [...(await this.listDated()).variables.values()].map((v) => v.name),
     };
   }
 

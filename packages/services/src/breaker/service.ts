@@ -1,10 +1,8 @@
 import {
   alertLevel,
-  applyChange,
   applyStateChange,
   backupVariableName,
   emptyState,
-  pushEvent,
   thresholdOverrideNames,
   viewTrack,
   type AlertLevel,
@@ -112,20 +110,25 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
   const now = change.now;
   const views = (s: State) => ({ recovery: viewTrack(s, 'recovery', config, now), deployment: viewTrack(s, 'deployment', config, now) });
 
-  if (snap.kind === 'corrupt') {
-    // A document from a newer version is not corrupt: forcing would replace it with an older one.
-    if (req.command === 'close' && req.force && snap.futureVersion === undefined) {
-      if (req.dryRun) {
-        const fresh = emptyState(store.opts.scope, now, change.by);
-        return { state: fresh, views: views(fresh), alert: 'ok', config, thresholdSources: sources, written: false, warnings, corrupt: { variable: store.variable, problem: snap.problem } };
-      }
-      const fresh = applyChange(emptyState(store.opts.scope, now, change.by), change, (d) => {
-        pushEvent(d, change, { type: 'close', track: req.track, reason: `forced close: the unreadable state was kept in ${backupVariableName(store.variable)} (${snap.kind === 'corrupt' ? snap.problem : ''})` });
-      });
-      const backup = await store.replaceCorrupt(fresh);
-      const s = (await store.current()) as Extract<Snapshot, { kind: 'ok' }>;
-      return { state: s.state, views: views(s.state), alert: 'ok', config, thresholdSources: sources, written: true, backupVariable: backup, warnings };
+  // A document from a newer version is not corrupt: forcing would replace it with an older one.
+  if (snap.kind === 'corrupt' && req.command === 'close' && req.force && snap.futureVersion === undefined) {
+    if (req.dryRun) {
+      const fresh = emptyState(store.opts.scope, now, change.by);
+      return { state: fresh, views: views(fresh), alert: 'ok', config, thresholdSources: sources, written: false, warnings, corrupt: { variable: store.variable, problem: snap.problem } };
     }
+    // The forced close as a change, written under the protocol like any other (docs/state.md, "Forced close").
+    const forced: StateChange = {
+      id: change.id,
+      at: now.toISOString(),
+      by: change.by,
+      ops: [{ op: 'event', type: 'close', track: req.track, reason: `forced close: the unreadable state was kept in ${backupVariableName(store.variable)} (${snap.problem})` }],
+    };
+    const r = await store.replaceCorrupt(forced);
+    if (r.replaced) return { state: r.state, views: views(r.state), alert: 'ok', config, thresholdSources: sources, written: true, backupVariable: r.backup, warnings };
+    // Readable again by now (another forced close, or a person, replaced it): the close applies to it below.
+    snap = r.snap;
+  }
+  if (snap.kind === 'corrupt') {
     const problem = `${store.variable} is ${snap.problem}`;
     return {
       state: null,

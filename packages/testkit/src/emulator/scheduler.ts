@@ -30,9 +30,12 @@ export interface ScheduledTransport {
   create(name: string, value: string): Promise<{ created: boolean; date: number }>;
   update(name: string, value: string): Promise<{ updated: boolean; date: number }>;
   remove(name: string): Promise<{ removed: boolean; date: number }>;
+  /** A listing of every variable's name (held and landed like any request). */
+  names(): Promise<string[]>;
 }
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+/** LIST: the listing of every variable (its name is `*`). */
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'LIST';
 
 /** What the adversary does with a request. */
 export type Fate =
@@ -136,6 +139,7 @@ export class Schedule {
       create: (name, value) => send('POST', name, value),
       update: (name, value) => send('PATCH', name, value),
       remove: (name) => send('DELETE', name),
+      names: () => send('LIST', '*'),
     };
   }
 
@@ -174,6 +178,8 @@ export class Schedule {
         return { updated: true, date };
       case 'DELETE':
         return { removed: v.delete(p.name), date };
+      case 'LIST':
+        return v.list().map((x) => x.name);
     }
   }
 
@@ -186,7 +192,7 @@ export class Schedule {
         if (this.faultsLeft > 0 && !this.dead.has(p.client)) {
           for (const fate of this.limits.fates) {
             if (fate === 'duplicate' && p.method !== 'POST') continue;
-            if (fate === 'land-error' && p.method === 'GET') continue;
+            if (fate === 'land-error' && (p.method === 'GET' || p.method === 'LIST')) continue;
             out.push({ kind: 'land', seq: p.seq, client: p.client, method: p.method, name: p.name, fate });
           }
         }
@@ -288,6 +294,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+const reads = (e: Event) => e.kind === 'land' && (e.method === 'GET' || e.method === 'LIST');
+
 /** Two events commute: landing them in either order leaves the same server and the same answers. */
 export function independent(a: Event, b: Event): boolean {
   return (
@@ -296,7 +304,8 @@ export function independent(a: Event, b: Event): boolean {
     a.client !== b.client &&
     a.fate === 'land' &&
     b.fate === 'land' &&
-    (a.name.toUpperCase() !== b.name.toUpperCase() || (a.method === 'GET' && b.method === 'GET'))
+    // A listing reads every name: it commutes with reads only.
+    (reads(a) && reads(b) ? true : a.method !== 'LIST' && b.method !== 'LIST' && a.name.toUpperCase() !== b.name.toUpperCase())
   );
 }
 
