@@ -11,8 +11,12 @@ import type { RepoHandle } from '@recovery/testkit/emulator';
 
 const emu = useEmulator();
 let n = 0;
-/** A fresh repository per test, so state never leaks between tests. */
-const newRepo = (): RepoHandle => emu().createRepo(`octo/evaluate-${++n}`);
+/** A fresh repository per test, so state never leaks between tests. Its production environment has a reviewer, as the policy requires approval. */
+const newRepo = (): RepoHandle => {
+  const r = emu().createRepo(`octo/evaluate-${++n}`);
+  r.addEnvironment('production', { reviewers: ['octocat'] });
+  return r;
+};
 const ENV = FAST_ENV;
 const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'packages/testkit/fixtures/logs', name), 'utf8');
 /** In registry-403.log: a GitHub token printed by a verbose npm. */

@@ -116,6 +116,8 @@ environments:
 
 /** Deployments of production, oldest first: the good release, then the bad one (current). */
 export function seedReleases(repo: RepoHandle, clock: { now(): number }): void {
+  // The scenario policy requires approval for production: its environment has a reviewer.
+  repo.addEnvironment('production', { reviewers: ['octocat'] });
   const t = clock.now() - 3_600_000;
   const at = (min: number) => new Date(t + min * 60_000).toISOString();
   repo.addDeployment({ sha: GOOD, ref: 'main', environment: 'production', created_at: at(0), statuses: [{ state: 'success', created_at: at(1) }] });

@@ -3,6 +3,7 @@ export * from './errors';
 export * from './variables';
 export * from './state-store';
 export * from './deployments';
+export * from './environments';
 export * from './runs';
 export * from './issues';
 export * from './packages';

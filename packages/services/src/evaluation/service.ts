@@ -1,5 +1,7 @@
 import {
   UserError,
+  approvalGate,
+  refuseUnapproved,
   compileClassifier,
   decide,
   decisionStartsSession,
@@ -17,7 +19,7 @@ import {
   type State,
   stateSettings,
 } from '@recovery/core';
-import { RunsAdapter, StateStore, corruptStateAdvice, missingPermission, type Snapshot } from '@recovery/adapters';
+import { RunsAdapter, StateStore, corruptStateAdvice, getEnvironmentProtection, missingPermission, type Snapshot } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionContext, type ActionDeps } from '@recovery/runtime';
 import { breakerConfig } from '../breaker/service';
 import { classifyRun, type RunClassification } from '../classify-run';
@@ -147,7 +149,7 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
   // Blocked for it: say what a person does about it.
   if (snap.kind === 'corrupt') io.warning(corruptStateAdvice(store.variable, snap.problem, snap.futureVersion), { title: 'Recovery state unreadable' });
 
-  const result = decide({
+  let result = decide({
     trigger: ctx.eventName,
     health: { status: inputs['health-status'], reason: oneLine(inputs['health-reason']) },
     classification,
@@ -160,6 +162,18 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
     incident: state?.incident ?? null,
     policy,
   });
+  // The approval gate fails closed: a redeploy the policy gates on approval goes ahead only when GitHub's
+  // environment exists and makes the job wait (reviewers or a wait timer). One read, only for such a redeploy.
+  if (result.decision === 'redeploy' && result.requiresApproval) {
+    const facts = await getEnvironmentProtection(gh, ctx.repo, result.environment);
+    const gate = approvalGate(result.environment, facts);
+    if (gate.ok) result = { ...result, path: [...result.path, { check: 'approval gate', result: `open: ${result.environment} has ${gate.how}` }] };
+    else {
+      result = refuseUnapproved(result, gate.why);
+      io.warning(result.reason, { title: 'Approval gate closed' });
+    }
+    if (facts.customRules) io.warning(`The environment ${result.environment} has custom deployment protection rules: a job naming it with deployment: false fails. The recovery workflow's redeploy job uses deployment: false; gate it with required reviewers or a wait timer instead.`);
+  }
 
   // The incident session: written only when it starts or its decision/category changes; never when blocked or dry.
   let sessionId = state?.incident?.id ?? '';

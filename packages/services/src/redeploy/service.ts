@@ -496,6 +496,19 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
   if (inputs['dry-run']) {
     return { ...withTarget, result: 'skipped', headline: `Dry run: would dispatch ${plan.workflow} on ${dispatchRef} to deploy ${what}, with inputs ${JSON.stringify(filled.inputs)}.` };
   }
+  // Right before dispatch, after any approval wait (the job's environment requires approval): probe once more.
+  // A service that healed while a person took their time is not rolled back, and its release not branded bad.
+  if (mode === 'previous' && policy.environments[plan.environment]?.['requires-approval']) {
+    const now = await env.health();
+    if (now?.status === 'healthy') {
+      return {
+        ...withTarget,
+        result: 'skipped',
+        verify: { status: now.status, detail: now.detail },
+        headline: `skipped: healthy at approval time (${now.detail}); nothing was dispatched and nothing was marked known-bad.`,
+      };
+    }
+  }
   const denied = await commitCheck(env, 'deployment');
   if (denied) return denied;
   await recordDispatch(env, `dispatching ${plan.workflow} on ${dispatchRef} to deploy ${describeTarget(target).replace(/`/g, '')}`);
