@@ -24,7 +24,7 @@ import {
   type RouteSel,
   type Scenario,
 } from './scenarios';
-import { parseState } from '../../packages/core/src';
+import { STATE_MAX_BYTES, documentAllowance, emptyState, parseState, serializeState, stateVariableName, utf8Length, variableBytes, type State } from '../../packages/core/src';
 import { checkReport, renderFaultMatrix, type CellReport, type Kind } from './report';
 
 /**
@@ -90,6 +90,8 @@ interface Case {
   heavy?: boolean;
   /** The fault is how the case is staged (the kill), not something the run rides out: not counted. */
   staging?: boolean;
+  /** Checked after the cell's runs, whatever the action (GitHub's limits). */
+  verify?: (c: Ctx) => void;
 }
 
 function fault(c: Ctx, f: Omit<Fault, 'route'>): void {
@@ -120,6 +122,35 @@ function arrival(c: Ctx, sel: RouteSel, from: number, fn: () => void): () => voi
 
 /** evaluate-recovery with an unreadable state: no automation. */
 const blocked = (res: RunResult) => expect(res.outputs.decision).toBe('blocked');
+
+const DAY = 86_400_000;
+
+/** A valid document that GitHub accepted at 47.6 KB: a known-bad list and an artifact of texts far longer than any run writes. */
+function edgeDocument(): string {
+  const s = { ...emptyState('default', new Date()), revision: 3 };
+  s.releases.current = { sha: 'c'.repeat(40), artifact: `ghcr.io/o/app@sha256:${'d'.repeat(3000)}`, at: new Date().toISOString() };
+  s.releases.knownBad = Array.from({ length: 30 }, (_, i) => `ghcr.io/o/app:${i}-${'b'.repeat(1450)}`);
+  return JSON.stringify(s);
+}
+
+/** A document at its ring limits (40 events of long reasons, 30 incidents, 20 releases): what a busy scope carried. */
+function busyDocument(scope: string): State {
+  const s = { ...emptyState(scope, new Date()), revision: 9 };
+  const at = (i: number) => new Date(Date.now() - (60 - i) * 60_000).toISOString();
+  for (let i = 0; i < 40; i++) s.events.push({ id: `run ${i}/1`, at: at(i), type: 'record-failure', track: 'recovery', reason: `${'probe failed: '.repeat(20)}${i}` });
+  for (let i = 0; i < 30; i++) s.incidents.push({ id: `inc-${i}`, startedAt: at(i), endedAt: at(i + 1), outcome: 'recovered', decision: 'rerun' });
+  for (let i = 0; i < 20; i++) s.releases.history.push({ sha: String(i).padStart(40, '0'), ref: 'main', at: at(i) });
+  return s;
+}
+
+/** Nine other busy scopes, each as the store writes it under the default budget among ten, and 40 variables of the adopter's. */
+function fleet(c: Ctx): void {
+  for (let i = 0; i < 40; i++) c.r.setVariable(`APP_SETTING_${String(i).padStart(2, '0')}`, `value-${i}-${'v'.repeat(180)}`);
+  for (const scope of ['api', 'web', 'worker', 'db', 'cache', 'search', 'mail', 'auth', 'billing']) {
+    const name = stateVariableName(scope);
+    c.r.setVariable(name, serializeState(busyDocument(scope), Math.max(0, documentAllowance(0, name, undefined, STATE_MAX_BYTES, 10))));
+  }
+}
 
 const CASES: Case[] = [
   {
@@ -318,6 +349,66 @@ const CASES: Case[] = [
     expect: { all: { kind: 'done', note: 'the killed run left nothing; its re-run did the work once' } },
   },
   {
+    id: 'edge-48kb',
+    title: 'State at the 48 KB edge',
+    how: 'the state is a valid 47.6 KB document whose known-bad list and artifact fill it (texts no run writes); a write that would exceed 48 KB is trimmed and bounded, never refused by GitHub (close --force on it: test/e2e/state-budget.test.ts)',
+    na: (s) => (s.stateWrite ? undefined : 'writes no state'),
+    arrange: (c) => c.r.setVariable(STATE_VAR, edgeDocument()),
+    verify: (c) => {
+      const size = utf8Length(c.r.variable(STATE_VAR)!);
+      expect(size, 'the document written').toBeLessThanOrEqual(STATE_MAX_BYTES);
+      expect(c.emu.writes({ status: 422 }).filter((e) => e.path.includes(`/${c.r.fullName}/`))).toEqual([]);
+    },
+    expect: { all: { kind: 'done', note: 'trimmed and bounded to a few KB' } },
+  },
+  {
+    id: 'vars-500',
+    title: '500 variables in the repository',
+    how: 'the repository already has 500 variables (GitHub’s limit): the state’s first write, a create, answers 422',
+    na: (s) => (!s.stateWrite ? 'writes no state' : s.keyWrite !== s.stateWrite ? 'its state write comes after the dispatch: covered by the other actions' : undefined),
+    arrange: (c) => {
+      for (let i = 0; i < 500; i++) c.r.setVariable(`APP_VAR_${String(i).padStart(3, '0')}`, 'x');
+    },
+    expect: {
+      all: { kind: 'failed', says: ["GitHub's limit on variables is reached", '500 per repository', 'Delete variables that are no longer used'] },
+      'health-check': { kind: 'warned', says: ["GitHub's limit on variables is reached", 'The health result was not recorded'], untouched: true, effect: false },
+    },
+  },
+  {
+    id: 'vars-256kb',
+    title: '9 scopes and 40 variables of yours',
+    how: 'nine other scopes, each written as the store writes it under the default 64 KB budget, and 40 variables of the adopter’s; afterwards a workflow run’s `vars` (256 KB rule, emulator report) loses none of them',
+    arrange: fleet,
+    verify: (c) => {
+      const report = c.r.varsForRun();
+      expect(report.lost, 'variables a workflow run would lose').toEqual([]);
+      let suite = 0;
+      for (const v of c.r.variables) if (/^RECOVERY_/.test(v.name)) suite += variableBytes(v.name, v.value);
+      expect(suite, 'the suite’s variables').toBeLessThanOrEqual(64 * 1024);
+    },
+    expect: { all: { kind: 'done', note: 'nothing lost' } },
+  },
+  {
+    id: 'retention-90d',
+    title: 'Deployment statuses pruned after 90 days',
+    how: 'the last good release succeeded 120 days ago and was superseded: GitHub kept only its current status (inactive); the state’s release history recorded it verified healthy',
+    na: (s) => (s.action === 'redeploy' ? undefined : 'reads no deployments'),
+    arrange: (c) => {
+      c.r.state.deployments.length = 0;
+      const ago = (days: number) => Date.now() - days * DAY;
+      c.r.addDeployment({ sha: 'a'.repeat(40), ref: 'main', environment: 'production', created_at: ago(120), statuses: [{ state: 'success', created_at: ago(120) + 60_000 }] });
+      c.r.addDeployment({ sha: 'b'.repeat(40), ref: 'main', environment: 'production', created_at: ago(100), statuses: [{ state: 'success', created_at: ago(100) + 60_000 }] });
+      const s = { ...emptyState('default', new Date(ago(120))), revision: 1 };
+      s.releases.history.push({ sha: 'a'.repeat(40), ref: 'main', at: new Date(ago(120)).toISOString(), verifiedAt: new Date(ago(120) + 120_000).toISOString() });
+      c.r.setVariable(STATE_VAR, JSON.stringify(s));
+    },
+    verify: (c) => {
+      const a = c.r.deployments.find((d) => d.sha === 'a'.repeat(40))!;
+      expect(a.statuses.map((x) => x.state), 'what GitHub kept of the old release').toEqual(['inactive']);
+    },
+    expect: { all: { kind: 'done', note: 'the candidate came from the release history' } },
+  },
+  {
     id: 'concurrent-10',
     title: '10 concurrent runs',
     how: '10 runs of the action on the same scope started at once, no settle wait',
@@ -393,6 +484,8 @@ async function runCell(k: Case, a: ActionName): Promise<RepoHandle> {
     const recorded = unreadable ? 0 : s.count(r) - rival;
     expect(dispatchedRuns(r).length, `${k.id} × redeploy: deploys dispatched vs recorded\n${show}`).toBe(recorded);
   }
+
+  k.verify?.(ctx);
 
   const hit = emu.log.filter((e) => e.path.startsWith(`/repos/${r.fullName}/`) && e.fault);
   expect(hit.length, `${k.id} × ${a}: requests the cell's ${ctx.armed} fault(s) hit`).toBeGreaterThanOrEqual(ctx.armed);

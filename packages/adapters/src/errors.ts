@@ -80,7 +80,7 @@ export function describeError(e: unknown, resource: Resource, access: 'read' | '
     if (/maximum number of variables/i.test(said)) {
       return new GitHubError(
         `Could not ${what}: GitHub's limit on variables is reached (${said}): 500 per repository, 100 per environment. ` +
-          'Delete variables that are no longer used (old scopes, *_CORRUPT backups), or keep the state in an environment (policy `state: { environment: recovery-state }`).',
+          'Delete variables that are no longer used (the state of old scopes, *__CORRUPT backups) and run again.',
         status,
       );
     }

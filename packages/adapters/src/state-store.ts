@@ -6,6 +6,7 @@ import {
   budgetWarning,
   documentAllowance,
   emptyState,
+  isStateDocument,
   isSuiteVariable,
   utf8Length,
   variableBytes,
@@ -495,13 +496,14 @@ export class StateStore {
   }
 
   /**
-   * The document's text within the budget: the suite's other variables (as last listed) and this one
-   * stay below the compaction mark (70% of the budget) when trimming can make it so, and the text never
+   * The document's text within the budget: its fair share among the scopes' documents, so the suite's
+   * variables (as listed) stay below the compaction mark (70% of the budget) when trimming can make it so; the text never
    * exceeds GitHub's 48 KB (refused: StateTooLargeError, nothing sent).
    */
   private serialize(doc: State): string {
     const others = this.otherSuiteBytes();
-    const text = serializeState(doc, Math.max(0, documentAllowance(others, this.variable, this.opts.budgetKb, STATE_MAX_BYTES)));
+    const documents = 1 + [...(this.listing?.keys() ?? [])].filter((n) => isStateDocument(n) && n !== this.variable).length;
+    const text = serializeState(doc, Math.max(0, documentAllowance(others, this.variable, this.opts.budgetKb, STATE_MAX_BYTES, documents)));
     const bytes = utf8Length(text);
     if (bytes > VARIABLE_MAX_BYTES) throw new StateTooLargeError(this.variable, bytes);
     return text;

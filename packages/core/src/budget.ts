@@ -70,14 +70,19 @@ export function budgetWarning(u: BudgetUse, where = 'repository variables'): str
   return (
     `The recovery state uses ${describeBudget(u)} of its variable budget in ${where}${u.largest ? ` (largest: ${u.largest.name}, ${kb(u.largest.bytes)})` : ''}. ` +
     'GitHub gives a workflow run at most 256 KB of organisation + repository variables and silently drops the ones sorting last; ' +
-    'delete unused scopes and *_CORRUPT backups, raise `state.budget` in the policy, or move the state to an environment (`state: { environment: recovery-state }`).'
+    'delete the state of scopes no longer used and *__CORRUPT backups, or raise `state.budget` in the policy (leaving less to your own variables).'
   );
 }
 
 /**
- * The most a scope's document may take so the suite stays below the compaction mark: the budget's
- * share, less what the suite's other variables take, never more than the per-document cap.
+ * The most a scope's document may take so the suite stays below the compaction mark (70% of the budget):
+ * its fair share among the scopes' documents (`documents`, this one included), and no more than what the
+ * suite's other variables leave, never more than the per-document cap.
  */
-export function documentAllowance(otherBytes: number, name: string, budgetKb = DEFAULT_BUDGET_KB, cap: number): number {
-  return Math.min(cap, Math.floor(budgetKb * 1024 * BUDGET_COMPACT_RATIO) - otherBytes - utf8Length(name));
+export function documentAllowance(otherBytes: number, name: string, budgetKb = DEFAULT_BUDGET_KB, cap: number, documents = 1): number {
+  const mark = Math.floor(budgetKb * 1024 * BUDGET_COMPACT_RATIO);
+  return Math.min(cap, Math.floor(mark / Math.max(1, documents)) - utf8Length(name), mark - otherBytes - utf8Length(name));
 }
+
+/** Whether a variable holds a scope's state document (not a claim or a backup). */
+export const isStateDocument = (name: string): boolean => /^RECOVERY_STATE(_|$)/.test(name.toUpperCase()) && !/__CORRUPT$|_CORRUPT$/.test(name.toUpperCase());

@@ -195,7 +195,7 @@ function boundIncident(i: Incident): Incident {
  * Serialises the document within `maxBytes` (default: GitHub's 48 KB less a margin). First every ring is
  * cut to its length limit and every text to its bound; then, while the text is too long, the oldest
  * entries go, in this order: events, incidents and release history down to a few, applied ids down to
- * 16, then every event, every past incident, the release history down to the newest entry, and as a
+ * 16, then every event but the newest 3, every past incident, the release history down to the newest entry, and as a
  * last resort the oldest write claims not yet deleted. What is left cannot be trimmed and is bounded
  * (see FIELD_LIMITS): a few KB. The result may exceed a small `maxBytes` (a tight budget), never 48 KB;
  * the store checks anyway and refuses rather than send a value GitHub would answer with 422.
@@ -223,7 +223,8 @@ export function serializeState(state: State, maxBytes = STATE_MAX_BYTES): string
     () => bounded.incidents.length > 5 && Boolean(bounded.incidents.shift()),
     () => bounded.releases.history.length > 3 && Boolean(bounded.releases.history.shift()),
     () => bounded.applied.length > 16 && Boolean(bounded.applied.shift()),
-    () => bounded.events.length > 0 && Boolean(bounded.events.shift()),
+    // The newest events stay: a change's own operations (an outcome and its release record) are among them.
+    () => bounded.events.length > 3 && Boolean(bounded.events.shift()),
     () => bounded.incidents.length > 0 && Boolean(bounded.incidents.shift()),
     () => bounded.releases.history.length > 1 && Boolean(bounded.releases.history.shift()),
     // Last resort: claims not yet deleted (the newest guards this revision and stays). Forgetting one only
