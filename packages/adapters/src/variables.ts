@@ -151,40 +151,32 @@ export class VariablesAdapter {
       const person = describeError(e, 'variables', access, what, this.full);
       return new TransportError(person.message, httpStatus(e), rateLimitWait(e), person);
     };
-    const at = (r: { headers?: Headers }) => serverDate(r.headers);
+    /** One request, no resend: its answer and GitHub's clock; `absent` (no such variable, or already there) is an answer without one. */
+    const send = async <R extends { headers?: unknown }>(request: () => Promise<R>, absent: number, access: 'read' | 'write', what: string): Promise<{ r?: R; date: number }> => {
+      try {
+        const r = await request();
+        return { r, date: serverDate(r.headers as Headers | undefined) };
+      } catch (e) {
+        if (httpStatus(e) === absent) return { date: serverDate(headersOf(e)) };
+        throw fail(e, access, what);
+      }
+    };
     return {
       get: async (name) => {
-        try {
-          const r = await this.gh.rest.actions.getRepoVariable({ ...this.ref, name, ...NO_RESEND });
-          return { variable: { name: r.data.name, value: r.data.value, created_at: r.data.created_at, updated_at: r.data.updated_at }, date: at(r) };
-        } catch (e) {
-          if (httpStatus(e) === 404) return { variable: null, date: serverDate(headersOf(e)) };
-          throw fail(e, 'read', `read the repository variable ${name}`);
-        }
+        const { r, date } = await send(() => this.gh.rest.actions.getRepoVariable({ ...this.ref, name, ...NO_RESEND }), 404, 'read', `read the repository variable ${name}`);
+        return { variable: r ? { name: r.data.name, value: r.data.value, created_at: r.data.created_at, updated_at: r.data.updated_at } : null, date };
       },
       create: async (name, value) => {
-        try {
-          return { created: true, date: at(await this.gh.rest.actions.createRepoVariable({ ...this.ref, name, value, ...NO_RESEND })) };
-        } catch (e) {
-          if (httpStatus(e) === 409) return { created: false, date: serverDate(headersOf(e)) };
-          throw fail(e, 'write', `create the repository variable ${name}`);
-        }
+        const { r, date } = await send(() => this.gh.rest.actions.createRepoVariable({ ...this.ref, name, value, ...NO_RESEND }), 409, 'write', `create the repository variable ${name}`);
+        return { created: r !== undefined, date };
       },
       update: async (name, value) => {
-        try {
-          return { updated: true, date: at(await this.gh.rest.actions.updateRepoVariable({ ...this.ref, name, value, ...NO_RESEND })) };
-        } catch (e) {
-          if (httpStatus(e) === 404) return { updated: false, date: serverDate(headersOf(e)) };
-          throw fail(e, 'write', `update the repository variable ${name}`);
-        }
+        const { r, date } = await send(() => this.gh.rest.actions.updateRepoVariable({ ...this.ref, name, value, ...NO_RESEND }), 404, 'write', `update the repository variable ${name}`);
+        return { updated: r !== undefined, date };
       },
       remove: async (name) => {
-        try {
-          return { removed: true, date: at(await this.gh.rest.actions.deleteRepoVariable({ ...this.ref, name, ...NO_RESEND })) };
-        } catch (e) {
-          if (httpStatus(e) === 404) return { removed: false, date: serverDate(headersOf(e)) };
-          throw fail(e, 'write', `delete the repository variable ${name}`);
-        }
+        const { r, date } = await send(() => this.gh.rest.actions.deleteRepoVariable({ ...this.ref, name, ...NO_RESEND }), 404, 'write', `delete the repository variable ${name}`);
+        return { removed: r !== undefined, date };
       },
       names: async () => [...(await this.listDated()).variables.values()].map((v) => v.name),
     };
