@@ -75,6 +75,9 @@ export interface StoryFacts {
     redeployedTo?: string;
     versionAfter: string;
     issue?: { number: number; state: string; outage?: string };
+    /** Jobs of the one recovery.yml run that climbed the ladder, and the API requests of that run. */
+    jobs?: number;
+    requests?: number;
   };
   act3: {
     /** Recovery-track failures after each failing deploy's recovery run. */
@@ -190,8 +193,8 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   }
 
   let lastChecks = '';
-  /** One pass of recovery.yml: breaker, classification, decision and why, action, verification, issue. */
-  function recoveryLines(r: RecordedRun): { decision: string; result: string; verified: string; issueAction: string; issueNumber: string; lines: string[] } {
+  /** One run of recovery.yml: breaker, classification, decision and why, the rungs climbed, verification, issue. */
+  function recoveryLines(r: RecordedRun): { decision: string; rungs: string[]; results: string[]; result: string; verified: string; issueAction: string; issueNumber: string; lines: string[] } {
     const ev = findJob(r.run, 'evaluate');
     // The jobs of the recovery.yml run: siblings of its evaluate job.
     const prefix = ev ? ev.path.slice(0, -'evaluate'.length) : '';
@@ -220,45 +223,53 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     } catch {
       /* no path */
     }
+    // The ladder: the ungated rungs climbed in the first job, then the redeploy job when it was reached.
     let result = '';
-    for (const id of ['rerun', 'recover', 'redeploy']) {
-      const j = sibling(id);
-      if (!j || j.result === 'skipped') continue;
-      const act = findStep(j, 'act');
-      result = act?.outputs.result ?? '';
-      const o = act?.outputs ?? {};
-      const detail =
-        id === 'redeploy' && o['target-sha']
-          ? `deployed ${describeSha(o['target-sha'])}, replacing ${describeSha(o['replaced-sha'])}`
-          : id === 'recover'
-            ? o['fixed-by-step']
-              ? `fixed by "${o['fixed-by-step']}"`
-              : `${o.attempts ?? '?'} step(s) ran`
-            : id === 'rerun'
-              ? `run attempt ${o.attempts ?? '?'}`
-              : '';
-      const why = act?.error ?? act?.annotations?.findLast((a) => a.level === 'error')?.message;
-      lines.push(`${j.name}: ${result || j.result}${detail ? ` — ${detail}` : ''}${why ? ` — ${oneLine(why, 160)}` : ''}`);
+    const rungs: string[] = [];
+    const results: string[] = [];
+    const climb = findStep(ev, 'climb');
+    if (climb && climb.outcome !== 'skipped') {
+      const o = climb.outputs;
+      for (const line of (o.rungs ?? '').split('\n').filter(Boolean)) {
+        const [rung = '', res = '', health = ''] = line.split(' ');
+        rungs.push(rung);
+        results.push(res);
+        const detail = rung === 'recover' && o['fixed-by-step'] ? ` — fixed by "${o['fixed-by-step']}"` : '';
+        lines.push(`rung ${rungs.length}, ${rung}: ${res}${detail} — health after: ${health}`);
+      }
+      result = o.result ?? '';
+      const why = climb.error ?? climb.annotations?.findLast((a) => a.level === 'error')?.message;
+      lines.push(`ladder: ${o.next === 'none' ? 'recovered, it ends here' : `next: ${o.next || '(the climb failed)'}`}${why && o.next !== 'redeploy' ? ` — ${oneLine(why, 160)}` : ''}`);
     }
-    const verify = sibling('verify');
-    const verified = verify?.outputs.status ?? '';
-    if (verify && verify.result !== 'skipped') lines.push(`verified: ${verified}`);
+    const rd = sibling('redeploy');
+    const act = rd && rd.result !== 'skipped' ? findStep(rd, 'act') : undefined;
+    if (rd && act) {
+      const o = act.outputs;
+      result = o.result ?? '';
+      rungs.push('redeploy');
+      results.push(result);
+      const why = act.error ?? act.annotations?.findLast((a) => a.level === 'error')?.message;
+      lines.push(`${rd.name} (job 2): ${result || rd.result}${o['target-sha'] ? ` — deployed ${describeSha(o['target-sha'])}, replacing ${describeSha(o['replaced-sha'])}` : ''}${why ? ` — ${oneLine(why, 160)}` : ''}`);
+    }
+    const verify = rd ? findStep(rd, 'health') : undefined;
+    const verified = (verify && verify.outcome !== 'skipped' ? verify.outputs.status : undefined) ?? climb?.outputs.health ?? '';
+    if (verified) lines.push(`verified: ${verified}`);
     // What the workflow recorded on the breaker besides the actions' own outcomes.
-    for (const j of [sibling('redeploy'), verify]) for (const st of j?.steps ?? []) if (/circuit-breaker/.test(st.uses ?? '') && st.outcome !== 'skipped') lines.push(`${j!.id}: ${st.name} (${st.outcome})`);
-    const incident = sibling('incident');
-    const issueAction = incident?.outputs.action ?? '';
-    const issueNumber = incident?.outputs['issue-number'] ?? '';
-    if (incident && incident.result !== 'skipped') {
+    for (const st of rd?.steps ?? []) if (/circuit-breaker/.test(st.uses ?? '') && st.outcome !== 'skipped') lines.push(`${rd!.id}: ${st.name} (${st.outcome})`);
+    const issueStep = [rd ? findStep(rd, 'issue') : undefined, findStep(ev, 'issue')].find((st) => st && st.outcome !== 'skipped');
+    const issueAction = issueStep?.outputs.action ?? '';
+    const issueNumber = issueStep?.outputs['issue-number'] ?? '';
+    if (issueStep) {
       const issue = issueNumber ? world.repo.issue(Number(issueNumber)) : undefined;
       const outage = issueAction === 'closed' ? /\*\*Outage: ([^*]+)\*\*/.exec(issue?.comments.at(-1)?.body ?? '')?.[1] : undefined;
-      lines.push(`incident issue: ${issueAction || incident.result}${issue ? ` #${issue.number} "${issue.title}"` : ''}${outage ? ` — outage ${outage}` : ''}`);
+      lines.push(`incident issue: ${issueAction || issueStep.outcome}${issue ? ` #${issue.number} "${issue.title}"` : ''}${outage ? ` — outage ${outage}` : ''}`);
     }
     if (r.release.before !== r.release.after) lines.push(`production: ${r.release.before} → ${r.release.after}`);
     const after = state()?.breaker.recovery;
     if (breaker['recovery-state'] !== 'open' && after?.status === 'open') lines.push(`⚠️  the recovery circuit breaker OPENED: ${oneLine(after.reason, 200)}`);
     lines.push(breakerLine());
     lines.push(`API requests: ${r.requests} (${r.writes} writes)`);
-    return { decision: e.decision ?? '', result, verified, issueAction, issueNumber, lines };
+    return { decision: e.decision ?? '', rungs, results, result, verified, issueAction, issueNumber, lines };
   }
 
   async function monitor(title: string, note?: string): Promise<{ rec: RecordedRun; status: string; shouldRecover: string; recovery?: ReturnType<typeof recoveryLines> }> {
@@ -344,32 +355,23 @@ export async function playDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const p1 = await onDeployFailure('deploy failure', bad);
     const ev1 = findStep(findJob(p1.rec.run, 'evaluate'), 'evaluate')?.outputs ?? {};
     facts.act2.classification = `${ev1.category}/${ev1['matched-rule']}`;
-    facts.act2.decisions.push(p1.recovery.decision);
-    facts.act2.results.push(p1.recovery.result);
+    facts.act2.decisions.push(...p1.recovery.rungs);
+    facts.act2.results.push(...p1.recovery.results);
+    facts.act2.restarts = world.service.restarts;
     expect(ev1.category === 'network' && /connection-failure/.test(ev1['matched-rule'] ?? ''), "the failed deploy run's logs are classified as a transient network failure (connection timeout)", `got ${ev1.category} / ${ev1['matched-rule']}`);
     expect(p1.recovery.decision === 'rerun', 'the decision is to re-run the failed job', `got ${p1.recovery.decision}`);
-    expect(p1.recovery.result === 'failure', 'the re-run does not help (the smoke test fails again)', `got ${p1.recovery.result}`);
-    expect(p1.recovery.issueAction === 'created', 'the incident issue is opened', `got ${p1.recovery.issueAction}`);
+    expect(p1.recovery.results[0] === 'failure', 'the re-run does not help (the smoke test fails again)', `got ${p1.recovery.results[0]}`);
+    expect(p1.recovery.rungs[1] === 'recover' && world.service.restarts === 1 && p1.recovery.results[1] === 'failure', "in the same run, the next rung, the policy's restart, runs and does not help", `rungs ${p1.recovery.rungs.join(', ')}, restarts ${world.service.restarts}`);
     const issue1 = Number(p1.recovery.issueNumber);
-
-    const m2 = await monitor('monitor #5');
-    facts.act2.decisions.push(m2.recovery?.decision ?? '');
-    facts.act2.results.push(m2.recovery?.result ?? '');
-    facts.act2.restarts = world.service.restarts;
-    expect(m2.shouldRecover === 'true', 'the second bad result starts recovery', `should-recover ${m2.shouldRecover}`);
-    expect(m2.recovery?.decision === 'recover', "the decision is to run the policy's recovery step", `got ${m2.recovery?.decision}`);
-    expect(world.service.restarts === 1 && m2.recovery?.result === 'failure', 'the restart runs and does not help', `restarts ${world.service.restarts}, result ${m2.recovery?.result}`);
-    expect(m2.recovery?.issueAction === 'commented', 'the incident issue gets a comment', `got ${m2.recovery?.issueAction}`);
-
-    const m3 = await monitor('monitor #6');
-    facts.act2.decisions.push(m3.recovery?.decision ?? '');
-    facts.act2.results.push(m3.recovery?.result ?? '');
-    const target = findStep(jobAt(m3.rec.run, 'monitor/recover/redeploy'), 'act')?.outputs['target-sha'];
+    const redeployJobs = Object.keys(p1.rec.run.jobs).filter((j) => j.endsWith('/redeploy'));
+    const target = findStep(jobAt(p1.rec.run, redeployJobs[0] ?? ''), 'act')?.outputs['target-sha'];
     facts.act2.redeployedTo = describeSha(target);
     facts.act2.versionAfter = world.service.release.version;
-    expect(m3.recovery?.decision === 'redeploy', 'the decision is to redeploy the last good release', `got ${m3.recovery?.decision}`);
+    expect(p1.recovery.rungs[2] === 'redeploy', 'the next rung, still in the same run, is to redeploy the last good release', `got ${p1.recovery.rungs.join(', ')}`);
     expect(target === RELEASES['v1.4.1'].sha, 'the last good release is v1.4.1', `got ${describeSha(target)}`);
-    expect(world.service.release.version === 'v1.4.1' && m3.recovery?.verified === 'healthy', 'the storefront is healthy again on v1.4.1', `runs ${world.service.release.version}, verified ${m3.recovery?.verified}`);
+    expect(world.service.release.version === 'v1.4.1' && p1.recovery.verified === 'healthy', 'the storefront is healthy again on v1.4.1', `runs ${world.service.release.version}, verified ${p1.recovery.verified}`);
+    facts.act2.jobs = Object.keys(p1.rec.run.jobs).filter((j) => j.startsWith('recover/')).length;
+    facts.act2.requests = p1.rec.requests;
     const closed = world.repo.issue(issue1);
     const outage = /\*\*Outage: ([^*]+)\*\*/.exec(closed?.comments.at(-1)?.body ?? '')?.[1];
     facts.act2.issue = closed ? { number: closed.number, state: closed.state, outage } : undefined;

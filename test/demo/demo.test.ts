@@ -23,13 +23,15 @@ describe('npm run demo', () => {
     // Act 1: a steady healthy monitor run reads the state once and writes nothing.
     expect(r.facts.steadyRequests.slice(1)).toEqual([1, 1]);
 
-    // Act 2: detected, classified from the failed deploy's logs, re-run, restart, rollback, resolved.
+    // Act 2: detected, classified from the failed deploy's logs, then re-run, restart, rollback and resolved in one
+    // recovery.yml run of two jobs.
     const a2 = r.facts.act2;
     expect(a2.detected).toBe('unhealthy');
     expect(a2.classification).toMatch(/^network\/.*connection-failure/);
     expect(a2.decisions).toEqual(['rerun', 'recover', 'redeploy']);
     expect(a2.results).toEqual(['failure', 'failure', 'success']);
     expect(a2.restarts).toBe(1);
+    expect(a2.jobs).toBe(2);
     expect(a2.redeployedTo).toMatch(/^v1\.4\.1 /);
     expect(a2.versionAfter).toBe('v1.4.1');
     expect(a2.issue).toMatchObject({ state: 'closed', outage: expect.stringMatching(/\d/) });

@@ -32,39 +32,37 @@ describe('three failing recoveries in a row', () => {
     let deploysFail = true;
     const dispatched = scriptDeploys(w.repo, w.svc, { fail: () => deploysFail });
 
-    // 1. The recovery step does not help.
+    // 1. The recovery step does not help, and the ladder's next rung, the redeploy, fails too: its deploy run
+    //    fails. Two failed recoveries and a failed deployment, in one run.
     const r1 = await monitor(w);
-    expect(r1.job('monitor/recover/evaluate').outputs.decision).toBe('recover');
-    expect(r1.job('monitor/recover/recover').result).toBe('failure');
+    expect(r1.job('monitor/recover/evaluate').outputs).toMatchObject({ decision: 'recover', rungs: 'recover failure unhealthy', next: 'redeploy' });
+    expect(r1.job('monitor/recover/redeploy').result).toBe('failure');
+    expect(r1.job('monitor/recover/redeploy').outputs).toMatchObject({ result: 'failure', action: 'commented' });
+    expect(r1.step('monitor/recover/redeploy', 'Record a failed redeploy as a failed recovery').outcome).toBe('success');
     // The issue says the recovery step ran and failed, not only that it was decided.
     expect(w.repo.issues[0]!.body).toContain('| result | ❌ failure (of `recover`) |');
-    expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 1 });
-
-    // 2. The redeploy's deploy run fails: a failed deployment, and a failed recovery.
-    const r2 = await monitor(w);
-    expect(r2.job('monitor/recover/evaluate').outputs.decision).toBe('redeploy');
-    expect(r2.job('monitor/recover/redeploy').result).toBe('failure');
-    expect(r2.job('monitor/recover/redeploy').outputs.result).toBe('failure');
-    expect(r2.step('monitor/recover/redeploy', 'Record a failed redeploy as a failed recovery').outcome).toBe('success');
-    expect(r2.job('monitor/recover/verify').result).toBe('skipped');
     expect(dispatched).toEqual([{ sha: GOOD }]);
     expect(stateOf(w.repo).breaker).toMatchObject({ recovery: { status: 'closed', failures: 2 }, deployment: { status: 'closed', failures: 1 } });
 
-    // 3. The recovery step again: the third failure in a row opens the recovery track.
-    const r3 = await monitor(w);
-    expect(r3.job('monitor/recover/evaluate').outputs.decision).toBe('recover');
-    expect(r3.job('monitor/recover/recover').result).toBe('failure');
+    // 2. The redeploy failed, so the recovery steps are tried again; they fail, the third failure in a row, and
+    //    the open recovery track stops the ladder in the same run: no redeploy follows.
+    const r2 = await monitor(w);
+    expect(r2.job('monitor/recover/evaluate').outputs).toMatchObject({ decision: 'recover', rungs: 'recover failure unhealthy', next: 'blocked' });
+    const left = (JSON.parse(r2.job('monitor/recover/evaluate').outputs['decision-path']!) as Array<{ check: string; result: string }>).find((p) => p.check === 'rung 1: recover');
+    expect(left?.result).toMatch(/next: blocked \(Blocked: the recovery circuit breaker is open/);
+    expect(r2.job('monitor/recover/redeploy').result).toBe('skipped');
+    expect(r2.job('monitor/recover/evaluate').result).toBe('failure');
     expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'open', failures: 3 });
     expect(stateOf(w.repo).breaker.recovery.reason).toMatch(/3 consecutive recovery failures reached the threshold of 3/);
-    for (const r of [r1, r2, r3]) expect(r.warnings).toEqual([]);
+    for (const r of [r1, r2]) expect(r.warnings).toEqual([]);
 
-    // 4. Blocked: no recovery job runs, nothing but the issue comment is written, and the issue says what to do.
+    // 3. Blocked: no rung runs, nothing but the issue comment is written, and the issue says what to do.
     const from = w.emu.log.length;
     const r4 = await monitor(w);
     expect(r4.warnings).toEqual([]);
-    expect(r4.job('monitor/recover/evaluate').outputs).toMatchObject({ decision: 'blocked', breaker: 'open', allowed: 'false' });
-    for (const j of ['rerun', 'recover', 'redeploy', 'verify']) expect(r4.job(`monitor/recover/${j}`).result, j).toBe('skipped');
-    expect(r4.job('monitor/recover/incident').outputs.action).toBe('commented');
+    expect(r4.job('monitor/recover/evaluate').outputs).toMatchObject({ decision: 'blocked', breaker: 'open', allowed: 'false', action: 'commented' });
+    expect(r4.step('monitor/recover/evaluate', 'climb').outcome).toBe('skipped');
+    expect(r4.job('monitor/recover/redeploy').result).toBe('skipped');
     expect(requestsSince(w, from).filter((r) => r.write).map((r) => `${r.method} ${r.route}`)).toEqual(['POST /repos/{owner}/{repo}/issues/{issue_number}/comments']);
     const issue = w.repo.issues[0]!;
     expect(w.repo.issues).toHaveLength(1);
@@ -88,13 +86,12 @@ describe('three failing recoveries in a row', () => {
     expect(stateOf(w.repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 0 });
     expect(stateOf(w.repo).events.at(-1)).toMatchObject({ type: 'close', track: 'recovery', reason: 'registry fixed' });
 
-    // 6. Automation acts again: the next rung (redeploy) succeeds, the incident resolves.
+    // 6. Automation acts again: the ladder reaches the redeploy, which succeeds; the incident resolves.
     const r6 = await monitor(w);
     expect(r6.warnings).toEqual([]);
-    expect(r6.job('monitor/recover/evaluate').outputs.decision).toBe('redeploy');
+    expect(r6.job('monitor/recover/evaluate').outputs).toMatchObject({ next: 'redeploy' });
     expect(r6.job('monitor/recover/redeploy').result).toBe('success');
-    expect(r6.job('monitor/recover/verify').outputs.status).toBe('healthy');
-    expect(r6.job('monitor/recover/incident').outputs.action).toBe('closed');
+    expect(r6.job('monitor/recover/redeploy').outputs).toMatchObject({ status: 'healthy', action: 'closed' });
     expect(issue.state).toBe('closed');
     expect(w.svc.release).toBe(GOOD);
   }, 120_000); // eight workflow runs of bundles: a margin for speed on a loaded machine, not for correctness
@@ -116,7 +113,7 @@ describe('the operator and the breaker', () => {
 
     const blocked = await monitor(w);
     expect(blocked.job('monitor/recover/evaluate').outputs.decision).toBe('blocked');
-    expect(blocked.job('monitor/recover/incident').outputs.action).toBe('created');
+    expect(blocked.job('monitor/recover/evaluate').outputs.action).toBe('created');
     const issue = w.repo.issues[0]!;
     expect(issue.body).toContain('What to do next');
     expect(issue.body).toContain('maintenance window');
@@ -129,9 +126,10 @@ describe('the operator and the breaker', () => {
     const healed = await monitor(w);
     expect(healed.warnings).toEqual([]);
     expect(healed.job('monitor/recover/evaluate').outputs.decision).toBe('recover');
-    expect(healed.job('monitor/recover/recover').outputs).toEqual({ result: 'success', 'fixed-by-step': 'restart the service' });
-    expect(healed.job('monitor/recover/verify').outputs.status).toBe('healthy');
-    expect(healed.job('monitor/recover/incident').outputs.action).toBe('closed');
+    // The first rung heals: the ladder ends there, in the first job.
+    expect(healed.job('monitor/recover/evaluate').outputs).toMatchObject({ rungs: 'recover success healthy', next: 'none', status: 'healthy', action: 'closed' });
+    expect(healed.step('monitor/recover/evaluate', 'climb').outputs?.['fixed-by-step']).toBe('restart the service');
+    expect(healed.job('monitor/recover/redeploy').result).toBe('skipped');
     expect(healed.job('monitor').outputs.decision).toBe('recover');
     expect(w.svc.restarts).toBe(1);
     expect(issue.state).toBe('closed');
@@ -150,8 +148,10 @@ describe('every recovery job reads the policy', () => {
     const res = await run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: deployFailedEvent(w, deployRun.id) });
     expect(res.warnings).toEqual([]);
     expect(res.job('recover/evaluate').outputs.decision).toBe('rerun');
-    expect(res.job('recover/rerun').outputs.result).toBe('failure');
-    expect(res.step('recover/rerun', 'act').with).toMatchObject({ mode: 'rerun', policy: '.github/recovery.yml' });
-    expect(stateOf(repo).breaker.recovery).toMatchObject({ status: 'closed', failures: 3 });
+    expect(res.step('recover/evaluate', 'climb').with).toMatchObject({ mode: 'climb', from: 'rerun', policy: '.github/recovery.yml' });
+    // The failed re-run is the third failure: threshold 5 keeps the breaker closed, and the ladder climbs on.
+    expect(res.job('recover/evaluate').outputs.rungs).toMatch(/^rerun failure unhealthy\n/);
+    expect(stateOf(repo).events.filter((e) => e.type === 'failure').map((e) => e.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/^re-run of .* ended failure/)]));
+    expect(stateOf(repo).breaker.recovery.status).toBe('closed');
   });
 });

@@ -53,8 +53,8 @@ describe('steady healthy monitoring', () => {
   });
 });
 
-describe('a bad release, recovered', () => {
-  it('failed deploy → classified and re-run (no help) → recovery step (no help) → redeploy of the last good release → healthy; the issue opens, follows and resolves with its duration', async () => {
+describe('a bad release, recovered in one run', () => {
+  it('failed deploy → re-run (no help) → recovery step (no help) → redeploy of the last good release → healthy, all in ONE recovery.yml run of two jobs; every rung on the breaker, the issue opened and resolved once', async () => {
     const w = await world();
     seedReleases(w.repo, w.emu.clock);
     const dispatched = scriptDeploys(w.repo, w.svc);
@@ -70,117 +70,101 @@ describe('a bad release, recovered', () => {
     const other = { ...deployFailedEvent(w, deployRun.id), workflow_run: { ...(deployFailedEvent(w, deployRun.id).workflow_run as object), name: 'nightly' } };
     await expect(run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: other })).rejects.toThrow(/not triggered by a workflow_run of 'nightly' \(workflows: deploy\)/);
 
-    // 1. The deploy workflow failed: on-deploy-failure classifies its logs and re-runs it; the re-run fails too.
+    // The deploy workflow failed: one recovery.yml run classifies its logs and climbs the ladder.
     const r1 = await run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: deployFailedEvent(w, deployRun.id) });
     expect(r1.warnings).toEqual([]);
-    expect(r1.job('recover').result).toBe('failure');
-    expect(r1.job('recover/evaluate').outputs).toMatchObject({ decision: 'rerun', category: 'dependency', severity: 'medium', health: 'unhealthy', environment: 'production' });
+    expect(r1.result).toBe('success');
+    // Two jobs: the ungated rungs, then the redeploy (gated by the environment), and nothing else.
+    expect(Object.keys(r1.jobs).sort()).toEqual(['recover', 'recover/evaluate', 'recover/redeploy']);
+    const ladder = r1.job('recover/evaluate');
+    expect(ladder.outputs).toMatchObject({ decision: 'rerun', category: 'dependency', severity: 'medium', health: 'unhealthy', environment: 'production' });
     expect(r1.step('recover/evaluate', 'evaluate').with).toMatchObject({ 'run-id': String(deployRun.id), 'health-status': 'unhealthy', 'recovery-type': 'full' });
-    expect(r1.job('recover/rerun').result).toBe('failure');
-    expect(r1.job('recover/rerun').outputs.result).toBe('failure');
+    // Rung 1, the re-run: attempt 2 of the deploy run fails too. Rung 2, the recovery step: the restart does not help.
     expect(w.repo.run(deployRun.id)!.attempts).toHaveLength(2);
-    for (const j of ['recover/recover', 'recover/redeploy', 'recover/verify']) expect(r1.job(j).result, j).toBe('skipped');
-    expect(r1.job('recover/incident').outputs).toMatchObject({ action: 'created', 'issue-number': '1' });
-    expect(r1.job('recover/timeline').result).toBe('success');
+    expect(w.svc.restarts).toBe(1);
+    expect(ladder.outputs).toMatchObject({ rungs: 'rerun failure unhealthy\nrecover failure unhealthy', next: 'redeploy', status: 'unhealthy', result: 'failure' });
+    expect(r1.step('recover/evaluate', 'climb')).toMatchObject({ outcome: 'failure', conclusion: 'success' });
+    expect(r1.step('recover/evaluate', 'climb').with).toMatchObject({ mode: 'climb', from: 'rerun', 'run-id': String(deployRun.id) });
+    // The decision path goes on with every rung tried and why it was left.
+    const path = JSON.parse(ladder.outputs['decision-path']!) as Array<{ check: string; result: string }>;
+    expect(path.map((p) => p.check)).toEqual(expect.arrayContaining(['breaker (recovery track)', 'rung 1: rerun', 'rung 2: recover']));
+    expect(path.find((p) => p.check === 'rung 1: rerun')!.result).toMatch(/ended failure and the service is still unhealthy; next: recover/);
+    expect(path.find((p) => p.check === 'rung 2: recover')!.result).toMatch(/ended failure and the service is still unhealthy; next: redeploy/);
+    // The issue opened while the ladder climbed (a redeploy may wait for its reviewers).
+    expect(ladder.outputs).toMatchObject({ action: 'created', 'issue-number': '1' });
+    expect(r1.step('recover/evaluate', 'Incident timeline').outcome).toBe('skipped');
     // The callee's concurrency group is its own, not one a caller holds.
     expect(r1.job('recover').workflow?.concurrency).toEqual({ group: 'recovery-loop-default', cancelInProgress: false, queue: 'max' });
+
+    // Rung 3: redeploy the last good release, in the production environment; healthy again.
+    const redeploy = r1.job('recover/redeploy');
+    expect(redeploy.result).toBe('success');
+    expect(redeploy.environment).toEqual({ name: 'production', deployment: false });
+    expect(redeploy.outputs).toMatchObject({ result: 'success', 'target-sha': GOOD, status: 'healthy', action: 'closed', 'issue-number': '1' });
+    expect(dispatched).toEqual([{ sha: GOOD }]);
+    expect(w.svc.release).toBe(GOOD);
+    expect(r1.step('recover/redeploy', 'health').outputs).toMatchObject({ status: 'healthy' });
+    expect(r1.step('recover/redeploy', 'Record a redeploy that restored health').outcome).toBe('success');
+    expect(r1.job('recover').outputs).toMatchObject({ decision: 'rerun', next: 'redeploy', result: 'success', verified: 'healthy', 'issue-number': '1' });
+
+    // Every rung is recorded on its breaker track, in order.
+    const state = stateOf(w.repo);
+    const recorded = state.events.filter((e) => e.type !== 'check').map((e) => `${e.track} ${e.type}: ${e.reason}`);
+    const at = (re: RegExp) => recorded.findIndex((e) => re.test(e));
+    expect(at(/^recovery failure: re-run of .* ended failure/)).toBeGreaterThanOrEqual(0);
+    expect(at(/^recovery failure: 1 recovery steps ran; the service is still unhealthy/)).toBeGreaterThan(at(/^recovery failure: re-run/));
+    expect(at(/^deployment success: deployed aaaaaaa/)).toBeGreaterThan(at(/^recovery failure: 1 recovery steps/));
+    expect(at(/^recovery success: redeploy restored health/)).toBeGreaterThan(at(/^deployment success/));
+    expect(state.incident).toBeNull();
+    expect(state.incidents.at(-1)).toMatchObject({ outcome: 'recovered', automated: true, rollback: true, attempts: 3 });
+    expect(state.breaker.recovery).toMatchObject({ status: 'closed', failures: 0 });
+    expect(state.releases.knownBad).toContain(BAD);
+
+    // The issue: opened once by the ladder, resolved once by the redeploy, with the outage's duration.
+    expect(w.repo.issues).toHaveLength(1);
     const issue = w.repo.issue(1)!;
-    expect(issue.state).toBe('open');
+    expect(issue.state).toBe('closed');
     expect(issue.labels).toEqual(expect.arrayContaining(['recovery', 'incident']));
     expect(issue.body).toContain('registry-5xx');
-    expect(stateOf(w.repo).breaker.recovery.failures).toBe(1);
-    // The run artifact: the probe's health report and the decision with its path, then the incident's timeline,
-    // kept for the policy's artifacts.retention-days.
-    const part = (run: number, name: string, prefix: string) => {
-      const a = ARTIFACTS.get(run, name);
+    const comments = issue.comments.map((c) => c.body);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toMatch(/### ✅ Resolved: `default` — recovered by `redeploy`/);
+    const outage = /\*\*Outage: ([\dhms.]+)\*\* — from (\S+) \(the incident start recorded in the state\) to (\S+)\./.exec(comments[0]!);
+    expect(outage, comments[0]).not.toBeNull();
+    expect(outage![2]).toBe(state.incidents.at(-1)!.startedAt);
+
+    // The run artifacts: the first job's (health, decision, ladder, the timeline of the opened incident) and the redeploy's.
+    const part = (name: string, prefix: string) => {
+      const a = ARTIFACTS.get(r1.runId, name);
       expect(a.retentionDays).toBe(30);
       const file = Object.keys(a.files).find((f) => f.startsWith(prefix));
       expect(file, `${name}: ${Object.keys(a.files).join(', ')}`).toBeDefined();
       return JSON.parse(a.files[file!]!) as Record<string, unknown>;
     };
-    expect(ARTIFACTS.list(r1.runId).map((a) => a.name)).toEqual(['recovery-default-decision-1', 'recovery-default-timeline-1']);
-    const decided = part(r1.runId, 'recovery-default-decision-1', 'decision-default');
+    expect(ARTIFACTS.list(r1.runId).map((a) => a.name)).toEqual(['recovery-default-decision-1', 'recovery-default-redeploy-1']);
+    const decided = part('recovery-default-decision-1', 'decision-default');
     expect(decided).toMatchObject({ scope: 'default', decision: 'rerun', classification: { category: 'dependency', severity: 'medium' }, run: { id: deployRun.id } });
-    expect((decided.path as Array<{ check: string }>).length).toBeGreaterThan(1);
-    expect(decided.path).toEqual(JSON.parse(r1.job('recover/evaluate').outputs['decision-path']!));
-    expect(part(r1.runId, 'recovery-default-decision-1', 'health-default')).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'down' })]));
-    const opened = part(r1.runId, 'recovery-default-timeline-1', 'timeline-default');
-    expect(opened).toMatchObject({ action: 'created', issue: { number: 1 }, incident: { id: r1.job('recover/evaluate').outputs['session-id'] } });
-    expect((opened.timeline as Array<{ what: string }>)[0]!.what).toBe('incident started');
-    expect((opened.timeline as Array<{ what: string }>).map((t) => t.what)).toContain('failure');
-
-    // 2. The monitor sees the outage: the recovery step runs and does not help.
-    const r2 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
-    expect(r2.warnings).toEqual([]);
-    expect(r2.job('monitor/check').outputs).toMatchObject({ status: 'unhealthy', 'should-recover': 'true', reason: 'health_check_failed' });
-    expect(r2.job('monitor/recover/evaluate').outputs.decision).toBe('recover');
-    expect(r2.job('monitor/recover/recover').result).toBe('failure');
-    expect(r2.job('monitor/recover/recover').outputs).toEqual({ result: 'failure', 'fixed-by-step': '' });
-    expect(w.svc.restarts).toBe(1);
-    expect(r2.job('monitor/recover/incident').outputs.action).toBe('commented');
-    expect(r2.job('monitor').outputs).toMatchObject({ status: 'unhealthy', 'should-recover': 'true', decision: 'recover' });
-    // health-monitor's group and the called recovery.yml's are different (the same group would deadlock).
-    expect(r2.job('monitor/check').concurrency?.group).toBe('recovery-state-default');
-    expect(r2.job('monitor/recover').workflow?.concurrency?.group).toBe('recovery-loop-default');
-    expect(r2.job('monitor/recover').workflow?.result).toBe('failure');
-    expect(stateOf(w.repo).breaker.recovery.failures).toBe(2);
-
-    // 3. Next rung: redeploy the last good release, in the production environment; healthy again.
-    const r3 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
-    expect(r3.warnings).toEqual([]);
-    expect(r3.result).toBe('success');
-    expect(r3.job('monitor/recover/evaluate').outputs.decision).toBe('redeploy');
-    const redeploy = r3.job('monitor/recover/redeploy');
-    expect(redeploy.result).toBe('success');
-    expect(redeploy.environment).toEqual({ name: 'production', deployment: false });
-    expect(redeploy.outputs).toMatchObject({ result: 'success', 'target-sha': GOOD });
-    expect(dispatched).toEqual([{ sha: GOOD }]);
-    expect(w.svc.release).toBe(GOOD);
-    expect(r3.job('monitor/recover/verify').outputs.status).toBe('healthy');
-    expect(r3.step('monitor/recover/verify', 'Record a redeploy that restored health').outcome).toBe('success');
-    expect(r3.job('monitor/recover/incident').outputs.action).toBe('closed');
-    expect(r3.job('monitor').outputs).toEqual({ status: 'unhealthy', 'should-recover': 'true', decision: 'redeploy' });
-
-    // The issue: opened by the failed deploy, followed by the monitor, resolved with the outage's duration.
-    expect(w.repo.issues).toHaveLength(1);
-    expect(issue.state).toBe('closed');
-    const comments = issue.comments.map((c) => c.body);
-    expect(comments).toHaveLength(2);
-    expect(comments[0]).toContain('recover');
-    expect(comments[1]).toMatch(/### ✅ Resolved: `default` — recovered by `redeploy`/);
-    const outage = /\*\*Outage: ([\dhms.]+)\*\* — from (\S+) \(the incident start recorded in the state\) to (\S+)\./.exec(comments[1]!);
-    expect(outage, comments[1]).not.toBeNull();
-    // The outage runs from the failed deploy's evaluation (the incident start) to the resolving run.
-    const state0 = stateOf(w.repo).incidents.at(-1)!;
-    expect(outage![2]).toBe(state0.startedAt);
-    expect(Date.parse(outage![3]!)).toBeGreaterThan(Date.parse(outage![2]!));
-    const state = stateOf(w.repo);
-    expect(state.incident).toBeNull();
-    expect(state.incidents.at(-1)).toMatchObject({ outcome: 'recovered', automated: true, rollback: true });
-    expect(state.breaker.recovery).toMatchObject({ status: 'closed', failures: 0 });
-    expect(state.releases.knownBad).toContain(BAD);
-    // The verify job's probe is recorded too (a distinct change from the monitor's own probe in the same run).
-    expect(state.health).toMatchObject({ window: [], last: 'healthy' });
-
-    // The monitor kept its unhealthy health report; recovery.yml kept the decision, the verifying probe and the
-    // timeline, which now ends with the incident.
-    expect(ARTIFACTS.list(r3.runId).map((a) => a.name)).toEqual(['recovery-default-health-1', 'recovery-default-decision-1', 'recovery-default-verify-1', 'recovery-default-timeline-1']);
-    expect(part(r3.runId, 'recovery-default-verify-1', 'health-default')).toEqual([expect.objectContaining({ status: 'up' })]);
-    const closed = part(r3.runId, 'recovery-default-timeline-1', 'timeline-default');
+    expect(part('recovery-default-decision-1', 'health-default')).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'down' })]));
+    const climbed = part('recovery-default-decision-1', 'ladder-default');
+    expect(climbed).toMatchObject({ from: 'rerun', next: 'redeploy', rungs: [{ rung: 'rerun', result: 'failure', health: 'unhealthy' }, { rung: 'recover', result: 'failure', health: 'unhealthy' }] });
+    expect(part('recovery-default-decision-1', 'timeline-default')).toMatchObject({ action: 'created', issue: { number: 1 } });
+    const closed = part('recovery-default-redeploy-1', 'timeline-default');
     expect(closed).toMatchObject({ action: 'closed', incident: { outcome: 'recovered', rollback: true } });
     const whats = (closed.timeline as Array<{ what: string }>).map((t) => t.what);
     expect(whats[0]).toBe('incident started');
     expect(whats).toContain('incident ended');
 
-    // The run's summary ends with the incident timeline, in mermaid.
-    const timeline = r3.summaries.at(-1)!;
-    expect(timeline.job).toBe('monitor/recover/timeline');
-    expect(timeline.markdown).toMatch(/```mermaid\ntimeline\n {4}title Recovery session \d{8}-\d{4}-\d+\n {4}detected : health unhealthy : health_check_failed\n {4}decided : redeploy : category n\/a\n {4}acted : success\n {4}verified : healthy : issue closed\n```/);
+    // The run's summary ends with the incident timeline, in mermaid: detected, then the four rungs' story.
+    const timeline = r1.summaries.at(-1)!;
+    expect(timeline.job).toBe('recover/redeploy');
+    expect(timeline.markdown).toMatch(
+      /```mermaid\ntimeline\n {4}title Recovery session \d{8}-\d{4}-\d+\n {4}detected : health unhealthy : deploy_failed\n {4}decided : rerun : category dependency\n {4}rerun : failure : health unhealthy\n {4}recover : failure : health unhealthy\n {4}redeploy : success : health healthy\n {4}verified : healthy : issue closed\n```/,
+    );
 
     // Steady again: the next monitor run is healthy, one request, no write, no recovery.
     const from = w.emu.log.length;
-    const r4 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
-    expect(r4.job('monitor/recover').result).toBe('skipped');
+    const r2 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
+    expect(r2.job('monitor/recover').result).toBe('skipped');
     expect(requestsSince(w, from).filter((r) => r.write)).toEqual([]);
   });
 });
@@ -195,7 +179,7 @@ describe('a service that heals without automation', () => {
     const down = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
     expect(down.warnings).toEqual([]);
     expect(down.job('monitor/recover/evaluate').outputs.decision).toBe('escalate');
-    expect(down.job('monitor/recover/incident').outputs.action).toBe('created');
+    expect(down.job('monitor/recover/evaluate').outputs.action).toBe('created');
     expect(down.job('monitor/resolve').result).toBe('skipped');
     const session = down.job('monitor/recover/evaluate').outputs['session-id']!;
     const issue = repo.issues[0]!;

@@ -29,8 +29,9 @@ describe('manual recovery from the Actions tab (examples/recover.yml)', () => {
     expect(check.result).toBe('success');
     expect(check.job('recover/evaluate').outputs).toMatchObject({ decision: 'none', health: 'unhealthy' });
     expect(check.step('recover/evaluate', 'probe').with).toMatchObject({ record: 'false' });
-    for (const j of ['rerun', 'recover', 'redeploy', 'verify', 'incident']) expect(check.job(`recover/${j}`).result, j).toBe('skipped');
-    expect(check.job('recover/timeline').result).toBe('success');
+    for (const st of ['climb', 'issue']) expect(check.step('recover/evaluate', st).outcome, st).toBe('skipped');
+    expect(check.job('recover/redeploy').result).toBe('skipped');
+    expect(check.step('recover/evaluate', 'Incident timeline').outcome).toBe('success');
     expect(requestsSince(w, from).filter((r) => r.write)).toEqual([]);
 
     // dry run: the redeploy job runs and names its target; nothing is dispatched or written.
@@ -40,10 +41,10 @@ describe('manual recovery from the Actions tab (examples/recover.yml)', () => {
     expect(dry.job('recover/evaluate').outputs.decision).toBe('redeploy');
     expect(dry.job('recover/redeploy').outputs).toMatchObject({ result: 'skipped', 'target-sha': GOOD });
     expect(dry.job('recover/redeploy').environment).toEqual({ name: 'production', deployment: false });
-    // verify probes without recording; the incident job says what it would do.
-    expect(dry.job('recover/verify').outputs.status).toBe('unhealthy');
-    expect(dry.step('recover/verify', 'health').with).toMatchObject({ record: 'false' });
-    expect(dry.job('recover/incident').outputs.action).toBe('created');
+    // verify probes without recording; the issue step says what it would do.
+    expect(dry.job('recover/redeploy').outputs.status).toBe('unhealthy');
+    expect(dry.step('recover/redeploy', 'health').with).toMatchObject({ record: 'false' });
+    expect(dry.job('recover/redeploy').outputs.action).toBe('created');
     expect(dispatched).toEqual([]);
     expect(requestsSince(w, from).filter((r) => r.write)).toEqual([]);
     expect(w.repo.issues).toEqual([]);
@@ -52,12 +53,12 @@ describe('manual recovery from the Actions tab (examples/recover.yml)', () => {
     const real = await run(w, 'examples/recover.yml', { eventName: 'workflow_dispatch', inputs: { recovery_type: 'redeploy-only' } });
     expect(real.warnings).toEqual([]);
     expect(real.result).toBe('success');
-    expect(real.job('recover').outputs).toEqual({ decision: 'redeploy', result: 'success', verified: 'healthy', 'issue-number': '' });
+    expect(real.job('recover').outputs).toEqual({ decision: 'redeploy', rungs: '', next: 'redeploy', result: 'success', verified: 'healthy', 'issue-number': '' });
     expect(real.job('recover/redeploy').environment).toEqual({ name: 'production', deployment: false });
     expect(dispatched).toEqual([{ sha: GOOD }]);
     expect(w.svc.release).toBe(GOOD);
     // Fixed before anyone was paged: no issue to open or resolve.
-    expect(real.job('recover/incident').outputs.action).toBe('none');
+    expect(real.job('recover/redeploy').outputs.action).toBe('none');
     expect(w.repo.issues).toEqual([]);
     expect(stateOf(w.repo).releases.knownBad).toContain(BAD);
     // Who started it is on every event the run wrote, and on the timeline.
@@ -92,8 +93,9 @@ describe('escalation', () => {
     const res = await run(w, 'examples/monitor.yml', { eventName: 'schedule', secrets: { RECOVERY_TOKEN: TOKEN, RECOVERY_WEBHOOK: url } });
     expect(res.warnings).toEqual([]);
     expect(res.job('monitor/recover/evaluate').outputs.decision).toBe('escalate');
-    for (const j of ['rerun', 'recover', 'redeploy', 'verify']) expect(res.job(`monitor/recover/${j}`).result, j).toBe('skipped');
-    expect(res.job('monitor/recover/incident').outputs).toMatchObject({ action: 'created', 'issue-number': '1' });
+    expect(res.step('monitor/recover/evaluate', 'climb').outcome).toBe('skipped');
+    expect(res.job('monitor/recover/redeploy').result).toBe('skipped');
+    expect(res.job('monitor/recover/evaluate').outputs).toMatchObject({ action: 'created', 'issue-number': '1' });
     expect(res.job('monitor/recover').result).toBe('success');
     expect(w.repo.issue(1)!.state).toBe('open');
 
@@ -106,7 +108,7 @@ describe('escalation', () => {
 });
 
 describe('targets instead of the policy’s services', () => {
-  it('health-monitor’s targets reach the recovery workflow: its verify job probes them too', async () => {
+  it('health-monitor’s targets reach the recovery workflow: its redeploy job’s verify probes them too', async () => {
     const w = await world((svc) => repositoryFiles(svc, { services: false, steps: false }));
     const dispatched = scriptDeploys(w.repo, w.svc);
     const res = await run(w, '.github/workflows/health-monitor.yml', {
@@ -119,8 +121,8 @@ describe('targets instead of the policy’s services', () => {
     expect(res.job('recover/evaluate').outputs.decision).toBe('redeploy');
     expect(res.job('recover/redeploy').outputs.result).toBe('success');
     expect(dispatched).toEqual([{ sha: GOOD }]);
-    expect(res.step('recover/verify', 'health').with).toMatchObject({ targets: `${w.svc.url}/health` });
-    expect(res.job('recover/verify').outputs.status).toBe('healthy');
+    expect(res.step('recover/redeploy', 'health').with).toMatchObject({ targets: `${w.svc.url}/health` });
+    expect(res.job('recover/redeploy').outputs.status).toBe('healthy');
     expect(res.outputs).toEqual({ status: 'unhealthy', 'should-recover': 'true', decision: 'redeploy' });
     expect(res.result).toBe('success');
   });

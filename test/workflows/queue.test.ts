@@ -52,7 +52,10 @@ describe('failed deploys arriving while a recovery runs', () => {
       expect(r.warnings).toEqual([]);
       expect(r.job('recover').workflow?.concurrency).toEqual({ group: LOOP, cancelInProgress: false, queue: 'max' });
       expect(r.job('recover').result, `run ${i}`).not.toBe('cancelled');
-      expect(r.job('recover/evaluate').result, `run ${i}`).toBe('success');
+      // Decided and climbed: the re-run fails and nothing else applies (escalated, so the job fails, by design);
+      // the third failed re-run in a row opens the recovery breaker, which ends that ladder.
+      expect(r.step('recover/evaluate', 'evaluate').outcome, `run ${i}`).toBe('success');
+      expect(r.job('recover/evaluate').outputs, `run ${i}`).toMatchObject({ decision: 'rerun', rungs: 'rerun failure unhealthy', next: i < 2 ? 'escalate' : 'blocked' });
       expect(r.step('recover/evaluate', 'evaluate').with?.['run-id']).toBe(String(deploys[i]!.id));
     }
     // Each failed deploy was acted on, one after the other, in the order they arrived.

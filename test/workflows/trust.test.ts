@@ -57,7 +57,8 @@ describe('untrusted deploy runs', () => {
     expect(out.decision).toBe('none');
     expect(out.reason).toMatch(/^untrusted run: /);
     expect(out.reason).toContain(`run ${failed.id} ${why}`);
-    for (const j of ['rerun', 'recover', 'redeploy', 'verify', 'incident']) expect(r.job(`recover/${j}`).result, j).toBe('skipped');
+    for (const st of ['climb', 'issue']) expect(r.step('recover/evaluate', st).outcome, st).toBe('skipped');
+    expect(r.job('recover/redeploy').result).toBe('skipped');
     const requests = requestsSince(w, from);
     expect(requests.filter((q) => q.write)).toEqual([]);
     // Its logs are not even read: nothing its author wrote reaches the decision or the summary.

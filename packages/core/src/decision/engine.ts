@@ -71,6 +71,8 @@ export interface DecisionInput {
   untrusted?: string;
   /** The scope's open incident, if any (its last decision feeds the recover check). */
   incident?: Incident | null;
+  /** Rungs this run already tried and left with the service still bad: the ladder moves past them. */
+  tried?: readonly Decision[];
   policy: Policy;
 }
 
@@ -194,6 +196,8 @@ export function decide(input: DecisionInput): DecisionResult {
     step('re-run', `skipped: recovery-type ${input.recoveryType}`);
   } else if (input.forceRedeploy && allows.redeploy) {
     step('re-run', FORCED);
+  } else if (input.tried?.includes('rerun')) {
+    step('re-run', `no: tried in this run, and the service is still ${healthText}`);
   } else if (c?.action !== 'rerun') {
     step('re-run', `no: ${c ? (c.matched ? `the rule's action is ${c.action}, not rerun` : 'the failure matched no rule') : 'no failed run'}`);
   } else if (!input.run) {
@@ -223,6 +227,8 @@ export function decide(input: DecisionInput): DecisionResult {
     step('recover', 'no: the policy has no recovery.steps');
   } else if (input.skipRecoveryActions) {
     step('recover', 'no: skip-recovery-actions');
+  } else if (input.tried?.includes('recover')) {
+    step('recover', `no: tried in this run, and the service is still ${healthText}`);
   } else if (input.incident?.decision === 'recover') {
     step('recover', `no: already tried in session ${input.incident.id}; trying the next step`);
   } else {

@@ -6,13 +6,13 @@ import type { Selection, Target } from './candidates';
 
 /** The redeploy action's outcome as data, and its job summary as Markdown. Pure text. */
 
-export const REDEPLOY_MODES = ['rerun', 'recover', 'previous', 'ref'] as const;
+export const REDEPLOY_MODES = ['rerun', 'recover', 'previous', 'ref', 'climb'] as const;
 export type RedeployMode = (typeof REDEPLOY_MODES)[number];
 export const REDEPLOY_RESULTS = ['success', 'failure', 'timed_out', 'no-candidate', 'skipped', 'blocked'] as const;
 export type RedeployResult = (typeof REDEPLOY_RESULTS)[number];
 
 /** The breaker track each mode acts on. */
-export const MODE_TRACK: Record<RedeployMode, TrackName> = { rerun: 'recovery', recover: 'recovery', previous: 'deployment', ref: 'deployment' };
+export const MODE_TRACK: Record<RedeployMode, TrackName> = { rerun: 'recovery', recover: 'recovery', previous: 'deployment', ref: 'deployment', climb: 'recovery' };
 
 export interface RunReport {
   id: number;
@@ -39,6 +39,18 @@ export interface StepReport {
   tail?: string;
 }
 
+/** One rung of the recovery ladder climbed in one run: what it did, the health it left, and why the ladder left it. */
+export interface RungReport {
+  rung: 'rerun' | 'recover';
+  result: RedeployResult;
+  /** Health after the rung ('' when nothing could tell). */
+  health: string;
+  /** Why the ladder stopped here or moved on. */
+  left: string;
+  startedAt: string;
+  endedAt: string;
+}
+
 export interface RedeployReport {
   mode: RedeployMode;
   result: RedeployResult;
@@ -54,6 +66,8 @@ export interface RedeployReport {
   steps?: StepReport[];
   fixedBy?: string;
   verify?: { status: string; detail?: string };
+  /** Mode climb: the rungs tried, in order, and the rung the ladder leaves to the next job (or a person). */
+  ladder?: { rungs: RungReport[]; next: string };
   breaker?: { track: TrackName; state: string; failures: number; threshold: number; overridden?: boolean };
   /** Extra lines: warnings, what to do next. */
   notes?: string[];
@@ -116,9 +130,24 @@ function stepsTable(steps: StepReport[], fixedBy: string | undefined): string[] 
   return lines;
 }
 
+function ladderTable(l: NonNullable<RedeployReport['ladder']>): string[] {
+  const lines = ['**Rungs tried**', '', '| rung | result | health after | left because | took |', '| --- | --- | --- | --- | --- |'];
+  for (const r of l.rungs) {
+    lines.push(`| ${r.rung} | ${ICON[r.result]} ${r.result} | ${r.health || 'not checked'} | ${escapeCell(r.left)} | ${formatDuration(Math.max(0, Date.parse(r.endedAt) - Date.parse(r.startedAt)))} |`);
+  }
+  lines.push('', l.next === 'none' ? 'The ladder ends here.' : `Next: **${l.next}**.`);
+  return lines;
+}
+
 export function renderRedeploySummary(r: RedeployReport): string {
   const lines: string[] = [];
-  const title: Record<RedeployMode, string> = { rerun: 'Re-run failed jobs', recover: 'Recovery steps', previous: 'Redeploy the last good release', ref: 'Deploy a given release' };
+  const title: Record<RedeployMode, string> = {
+    rerun: 'Re-run failed jobs',
+    recover: 'Recovery steps',
+    previous: 'Redeploy the last good release',
+    ref: 'Deploy a given release',
+    climb: 'Recovery ladder',
+  };
   lines.push(`### ${ICON[r.result]} ${title[r.mode]} — ${r.result}${r.dryRun ? ' (dry run)' : ''}`, '', r.headline, '');
   const rows: Array<[string, string]> = [];
   rows.push(['scope', code(r.scope)]);
@@ -137,6 +166,7 @@ export function renderRedeploySummary(r: RedeployReport): string {
   }
   rows.push(['took', formatDuration(r.durationMs)]);
   lines.push('| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '');
+  if (r.ladder) lines.push(...ladderTable(r.ladder), '');
   if (r.selection) lines.push(...candidatesTable(r.selection), '');
   if (r.run?.jobs?.length) {
     lines.push('**Jobs**', '', ...r.run.jobs.map((j) => `- ${j.conclusion === 'success' ? '✅' : j.conclusion ? '❌' : '⏳'} ${j.url ? `[${escapeCell(j.name)}](${j.url})` : escapeCell(j.name)}: ${j.conclusion ?? 'not finished'}`), '');

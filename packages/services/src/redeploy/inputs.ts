@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FIELD_LIMITS, REDEPLOY_MODES, bool, duration, nonEmpty, oneOf, wholeNumber } from '@recovery/core';
+import { FIELD_LIMITS, RECOVERY_TYPES, REDEPLOY_MODES, bool, duration, nonEmpty, oneOf, wholeNumber } from '@recovery/core';
 import { commonInputs } from '@recovery/runtime';
 
 /**
@@ -40,15 +40,23 @@ export const RedeployInputs = z
       .optional(),
     verify: bool().default(true),
     override: bool().default(false),
+    // Mode climb: the rung evaluate-recovery chose, what shapes the rungs above it, and the decision's path.
+    from: oneOf(['rerun', 'recover'] as const).optional(),
+    'recovery-type': oneOf(RECOVERY_TYPES).default('full'),
+    'skip-recovery-actions': bool().default(false),
+    'decision-path': z.string().optional(),
   })
   .superRefine((i, ctx) => {
-    if (i.mode === 'rerun' && i['run-id'] === undefined) {
+    if (i.mode === 'climb' && i.from === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['from'], message: 'expected the rung to start from, rerun or recover (required by mode climb)' });
+    }
+    if ((i.mode === 'rerun' || (i.mode === 'climb' && i.from === 'rerun')) && i['run-id'] === undefined) {
       ctx.addIssue({ code: 'custom', path: ['run-id'], message: 'expected the id of the failed workflow run (required by mode rerun)' });
     }
     if (i.mode === 'ref' && !i.ref && !i.artifact) {
       ctx.addIssue({ code: 'custom', path: ['ref'], message: 'expected a ref or commit sha, or an `artifact` (mode ref deploys what a person names)' });
     }
-    if (i.override && (i.mode === 'rerun' || i.mode === 'recover')) {
+    if (i.override && (i.mode === 'rerun' || i.mode === 'recover' || i.mode === 'climb')) {
       ctx.addIssue({ code: 'custom', path: ['override'], message: 'expected override only with mode previous or ref (a manual deployment may pass the deployment breaker)' });
     }
   });

@@ -16,8 +16,14 @@ import {
   renderKpiFooter,
   renderRedeploySummary,
   StepSchema,
+  decide,
+  healthIsBad,
   usedPlaceholders,
   type Attempt,
+  type Decision,
+  type HealthInput,
+  type PathStep,
+  type RungReport,
   type Policy,
   type RedeployReport,
   type RedeployResult,
@@ -29,9 +35,10 @@ import {
   stateSettings,
 } from '@recovery/core';
 import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, type FollowResult, type GitHub, type WorkflowRun } from '@recovery/adapters';
-import { loadPolicy, type ActionDeps } from '@recovery/runtime';
+import { loadPolicy, writeRunReport, type ActionDeps } from '@recovery/runtime';
 import { runBreaker } from '../breaker/service';
 import { defaultBranch } from '../default-branch';
+import { evaluationGate } from '../evaluation/service';
 import { chooseFromReleases } from './artifacts';
 import type { RedeployInputs as Inputs } from './inputs';
 import { checkHealth, type HealthVerdict } from './health';
@@ -49,6 +56,16 @@ export interface RedeployOutputs {
   'fixed-by-step': string;
   attempts: number;
   'duration-seconds': number;
+  /** Mode climb: the rung left to the next job or a person (none | redeploy | escalate | blocked). */
+  next: string;
+  /** Mode climb: one line a rung tried, `<rung> <result> <health after>`. */
+  rungs: string;
+  /** Mode climb: the last rung tried. */
+  rung: string;
+  /** Health after the last rung ('' when not checked). */
+  health: string;
+  /** Mode climb: the decision's path and then every rung tried and why it was left (JSON). */
+  'decision-path': string;
 }
 
 /** What one redeploy run leaves for its entry to write: the outputs, the job summary, the step's status. */
@@ -73,6 +90,8 @@ interface Outcome {
   steps?: RedeployReport['steps'];
   fixedBy?: string;
   verify?: RedeployReport['verify'];
+  ladder?: RedeployReport['ladder'];
+  path?: PathStep[];
   attempts?: number;
   notes?: string[];
   /** The breaker track whose view the summary shows. */
@@ -135,6 +154,9 @@ export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<Redepl
     case 'recover':
       outcome = await recoverMode(env, plan!);
       break;
+    case 'climb':
+      outcome = await climbMode(env, plan);
+      break;
     default:
       outcome = await deployMode(env, dispatchInputs!);
   }
@@ -143,6 +165,8 @@ export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<Redepl
 
 /** The recovery steps for mode recover: the `steps` input (one command a line) or the policy's. */
 function planSteps(inputs: Inputs, policy: Policy): NamedStep[] | undefined {
+  // A ladder reaches the recovery steps only when the policy has some (the decision engine's check 7).
+  if (inputs.mode === 'climb') return policy.recovery.steps.length ? planSteps({ ...inputs, mode: 'recover', steps: undefined }, policy) : undefined;
   if (inputs.mode !== 'recover') return undefined;
   if (inputs.steps?.trim()) {
     // Lines get the policy schema's step defaults (3 attempts, 30 s apart); `timeout` bounds each.
@@ -309,7 +333,12 @@ function failedJobs(f: FollowResult): string {
   return bad.length ? `; failed job${bad.length > 1 ? 's' : ''}: ${bad.map((j) => `"${j.name}"`).join(', ')}` : '';
 }
 
-async function rerunMode(env: Env): Promise<Outcome> {
+/**
+ * Re-runs the failed jobs and follows the attempt. With `verify` (on a ladder), a re-run that passes is
+ * checked against the policy's health checks before its outcome is recorded, in the same write: a
+ * re-run that passed but left the service bad is a failure of the rung.
+ */
+async function rerunMode(env: Env, verify = false): Promise<Outcome> {
   const { inputs, policy, runs, deps } = env;
   const runId = inputs['run-id']!;
   const max = inputs['max-attempts'] ?? policy.recovery['max-reruns'] + 1;
@@ -346,9 +375,14 @@ async function rerunMode(env: Env): Promise<Outcome> {
     return { ...out, result: 'timed_out', headline: `Attempt ${attempt} of run ${name} did not finish within ${formatDuration(timeoutMs)}; it may still be running.` };
   }
   if (f.run.conclusion === 'success') {
-    // The failed run passes now: the incident it started is over (the verify job reopens it if the service is not healthy).
-    await recordOutcome(env, 'recovery', true, `re-run of ${name} succeeded (attempt ${attempt})`, { attempt: { action: 'rerun', resolved: true } });
-    return { ...out, result: 'success', headline: `Attempt ${attempt} of run ${name} succeeded.` };
+    const h = verify ? await env.health() : undefined;
+    if (h && healthIsBad({ status: h.status }, policy)) {
+      await recordOutcome(env, 'recovery', false, `re-run of ${name} succeeded (attempt ${attempt}) but the service is still ${h.status}`, { attempt: { action: 'rerun' } });
+      return { ...out, result: 'success', verify: h, headline: `Attempt ${attempt} of run ${name} succeeded, but the service is still ${h.status} (${h.detail}).` };
+    }
+    // The failed run passes now: the incident it started is over (a verify that follows reopens it if the service is not healthy).
+    await recordOutcome(env, 'recovery', true, `re-run of ${name} succeeded (attempt ${attempt})`, { attempt: { action: 'rerun', resolved: true }, healthy: h?.status === 'healthy' });
+    return { ...out, result: 'success', verify: h, headline: `Attempt ${attempt} of run ${name} succeeded.` };
   }
   await recordOutcome(env, 'recovery', false, `re-run of ${name} (attempt ${attempt}) ended ${f.run.conclusion}${failedJobs(f)}`, { attempt: { action: 'rerun' } });
   return { ...out, result: 'failure', headline: `Attempt ${attempt} of run ${name} ended ${f.run.conclusion}${failedJobs(f)}.` };
@@ -419,6 +453,97 @@ async function recoverMode(env: Env, steps: NamedStep[]): Promise<Outcome> {
     verify: health ? { status: health.status, detail: health.detail } : undefined,
     headline: `All ${steps.length} recovery steps ran and the service is ${last}.`,
   };
+}
+
+/**
+ * The ladder in one run: from the rung evaluate-recovery chose, each ungated rung (re-run, recovery
+ * steps) acts and verifies; while the service is still bad, the decision engine picks the next rung the
+ * policy, the recovery type and the breaker (as the rung's recorded failure left it) allow, skipping the
+ * rungs tried. It stops at the first rung that heals, at a gated rung (redeploy: the environment's
+ * reviewers approve a job, so the next job runs it) or with a person (escalate, blocked). Each rung
+ * records its own outcome on the recovery track, as a run of that mode would. A dry run climbs the
+ * whole planned ladder, taking every rung as not healing.
+ */
+async function climbMode(env: Env, steps: NamedStep[] | undefined): Promise<Outcome> {
+  const { inputs, policy, deps } = env;
+  const { ctx } = deps;
+  const dryRun = inputs['dry-run'];
+  const path: PathStep[] = parsePath(inputs['decision-path']);
+  const rungs: RungReport[] = [];
+  const tried: Decision[] = [];
+  let rung: Decision = inputs.from!;
+  let last: Outcome | undefined;
+  // Each rung's writes carry their own change ids: the same id twice is one change to the state store.
+  const changeId = env.changeId;
+  while (rung === 'rerun' || rung === 'recover') {
+    const startedAt = ctx.now().toISOString();
+    const n = rungs.length + 1;
+    env.changeId = (suffix) => changeId(`rung${n}.${suffix}`);
+    const o = rung === 'rerun' ? await rerunMode(env, true) : await recoverMode(env, steps!);
+    last = o;
+    // A healthy service after a rung that did not fail ends the ladder; a rung that cannot tell (no checks) too.
+    const h = o.verify ?? (o.result === 'blocked' || dryRun ? undefined : await env.health());
+    const status = h?.status ?? '';
+    const healed = !dryRun && (o.result === 'success' || o.result === 'skipped') && (status === 'healthy' || (!h && o.result === 'success'));
+    const bad = dryRun || (h !== undefined && healthIsBad({ status: h.status as HealthInput }, policy));
+    let next: Decision;
+    let left: string;
+    if (o.result === 'blocked') {
+      next = 'blocked';
+      left = o.headline;
+    } else if (healed) {
+      next = 'none';
+      left = status ? `the service is ${status}` : `it succeeded (no health checks to verify)`;
+    } else if (!bad) {
+      // The deploy still fails, but nothing says the service is down: rolling back a release that serves is no fix.
+      next = 'escalate';
+      left = `it ended ${o.result} and the service is ${status || 'not checked'}: no further rung applies, a person decides`;
+    } else {
+      tried.push(rung);
+      const snap = env.unreadable ? undefined : await env.store.current();
+      const breaker = snap
+        ? evaluationGate(policy, snap, { variable: env.store.variable, scope: inputs.scope, now: ctx.now(), by: ctx.by }).breaker
+        : { allowed: true, state: 'closed (unread: dry run)' };
+      const d = decide({
+        trigger: `${rung} left`,
+        health: { status: dryRun ? 'unhealthy' : (h!.status as HealthInput) },
+        classification: null,
+        breaker,
+        recoveryType: inputs['recovery-type'],
+        skipRecoveryActions: inputs['skip-recovery-actions'],
+        forceRedeploy: false,
+        incident: null,
+        tried,
+        policy,
+      });
+      next = d.decision === 'none' ? 'escalate' : d.decision;
+      left = `${dryRun ? 'dry run: taken as not healing' : `it ended ${o.result} and the service is still ${status}`}; next: ${next} (${d.reason})`;
+      path.push({ check: `rung ${rungs.length + 1}: ${rung}`, result: left }, ...d.path.slice(1).map((p) => ({ check: `  ${p.check}`, result: p.result })));
+      rungs.push({ rung, result: o.result, health: status, left, startedAt, endedAt: ctx.now().toISOString() });
+      rung = next;
+      continue;
+    }
+    path.push({ check: `rung ${rungs.length + 1}: ${rung}`, result: `${o.result}; ${left}` });
+    rungs.push({ rung, result: o.result, health: status, left, startedAt, endedAt: ctx.now().toISOString() });
+    rung = next;
+  }
+  const next = rung;
+  const o = last!;
+  const ladder = { rungs, next };
+  writeRunReport(ctx, `ladder-${inputs.scope}.json`, { scope: inputs.scope, from: inputs.from, next, rungs, dryRun });
+  const climbed = rungs.map((r) => `${r.rung} (${r.result}${r.health ? `, ${r.health}` : ''})`).join(' → ');
+  const end = next === 'none' ? 'the service is recovered' : next === 'redeploy' ? 'the redeploy comes next' : next === 'blocked' ? 'blocked by the breaker' : 'a person decides';
+  return { ...o, ladder, path, headline: `${dryRun ? 'Dry run: ' : ''}Climbed ${climbed}: ${end}.`, notes: [o.headline, ...(o.notes ?? [])] };
+}
+
+function parsePath(json: string | undefined): PathStep[] {
+  if (!json?.trim()) return [];
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((p): p is PathStep => typeof p?.check === 'string' && typeof p?.result === 'string') : [];
+  } catch {
+    throw new UserError('Invalid input `decision-path`: expected the decision-path output of evaluate-recovery (a JSON list)');
+  }
 }
 
 async function deployMode(env: Env, plan: { workflow: string; environment: string; inputs: Record<string, string> }): Promise<Outcome> {
@@ -582,6 +707,11 @@ async function finish(env: Env, o: Outcome, durationMs: number): Promise<Redeplo
     'fixed-by-step': o.fixedBy ?? '',
     attempts: o.attempts ?? 0,
     'duration-seconds': Math.round(durationMs / 1000),
+    next: o.ladder?.next ?? '',
+    rungs: o.ladder?.rungs.map((r) => `${r.rung} ${r.result} ${r.health || 'unchecked'}`).join('\n') ?? '',
+    rung: o.ladder?.rungs.at(-1)?.rung ?? '',
+    health: o.verify?.status ?? '',
+    'decision-path': o.path ? JSON.stringify(o.path) : '',
   };
 
   const report: RedeployReport = {
@@ -598,6 +728,7 @@ async function finish(env: Env, o: Outcome, durationMs: number): Promise<Redeplo
     steps: o.steps,
     fixedBy: o.fixedBy,
     verify: o.verify,
+    ladder: o.ladder,
     breaker: env.breakerView && env.breakerView.track === (o.breakerTrack ?? MODE_TRACK[inputs.mode]) ? env.breakerView : undefined,
     notes: o.notes,
     durationMs,
