@@ -53,7 +53,7 @@ describe('references and queues', () => {
       }
     }
     expect(bad).toEqual([]);
-    expect(suite.flatMap(usesOf).filter((u) => u.startsWith('$/')).length).toBeGreaterThanOrEqual(15);
+    expect(suite.flatMap(usesOf).filter((u) => u.startsWith('$/')).length).toBeGreaterThanOrEqual(12);
   });
 
   it('callers (examples/) name the suite OWNER/recovery and say what to replace, once per file', () => {

@@ -123,8 +123,8 @@ const BAD: Record<ActionName, Record<string, Bad[] | AnyValue>> = {
   redeploy: {
     ...common(),
     mode: [
-      { value: 'sideways', kind: 'unknown value', says: 'expected one of rerun, recover, previous, ref' },
-      { value: '', kind: 'not allowed here', says: 'expected one of rerun, recover, previous, ref, got nothing' },
+      { value: 'sideways', kind: 'unknown value', says: 'expected one of rerun, recover, previous, ref, climb' },
+      { value: '', kind: 'not allowed here', says: 'expected one of rerun, recover, previous, ref, climb, got nothing' },
     ],
     'run-id': [
       { value: 'abc', kind: 'wrong type', says: 'expected a whole number ≥ 1' },
@@ -154,6 +154,13 @@ const BAD: Record<ActionName, Record<string, Bad[] | AnyValue>> = {
       { value: 'true', kind: 'not allowed here', says: 'expected only in a run a person started', eventName: 'schedule' },
     ],
     'dry-run': dryRun,
+    from: [
+      { value: 'redeploy', kind: 'unknown value', says: 'expected one of rerun, recover', with: { mode: 'climb' } },
+      { value: '', kind: 'not allowed here', says: 'required by mode climb', with: { mode: 'climb' } },
+    ],
+    'recovery-type': [{ value: 'everything', kind: 'unknown value', says: 'expected one of full, rerun-only' }],
+    'skip-recovery-actions': [{ value: 'maybe', kind: 'wrong type', says: BOOL }],
+    'decision-path': [{ value: '{oops', kind: 'malformed', says: 'expected the decision-path output of evaluate-recovery (a JSON list)' }],
   },
   'open-issue': {
     ...common(),

@@ -44,7 +44,20 @@ export const RedeployInputs = z
     from: oneOf(['rerun', 'recover'] as const).optional(),
     'recovery-type': oneOf(RECOVERY_TYPES).default('full'),
     'skip-recovery-actions': bool().default(false),
-    'decision-path': z.string().optional(),
+    'decision-path': z
+      .string()
+      .optional()
+      .refine(
+        (v) => {
+          if (!v?.trim()) return true;
+          try {
+            return Array.isArray(JSON.parse(v));
+          } catch {
+            return false;
+          }
+        },
+        { message: 'expected the decision-path output of evaluate-recovery (a JSON list)' },
+      ),
   })
   .superRefine((i, ctx) => {
     if (i.mode === 'climb' && i.from === undefined) {
