@@ -1,7 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runStep, startHttpServer, tempDir, type RunResult, type TestHttpServer } from '@recovery/testkit/harness';
+import { runStep, startFlagService, tempDir, type RunResult, type TestHttpServer } from '@recovery/testkit/harness';
 import { run as redeployEntry } from '../../actions/redeploy/src/main';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
@@ -25,10 +25,7 @@ async function world(o: { steps?: boolean; redeploy?: boolean; threshold?: numbe
   const r = emu().createRepo(`octo/ladder-${++n}`);
   const dir = tempDir('ladder-');
   const fixed = path.join(dir, 'fixed');
-  const svc = await startHttpServer((_req, res) => {
-    const ok = existsSync(fixed);
-    res.writeHead(ok ? 200 : 503).end(ok ? 'ok' : 'down');
-  });
+  const svc = await startFlagService(fixed);
   servers.push(svc);
   const policy = `
 services:

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startHttpServer, tempDir, type RunResult, runStep } from '@recovery/testkit/harness';
+import { startFlagService, tempDir, type RunResult, runStep } from '@recovery/testkit/harness';
 import { run as redeployEntry } from '../../actions/redeploy/src/main';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { DispatchEvent, Emulator, RepoHandle } from '@recovery/testkit/emulator';
@@ -231,10 +231,7 @@ describe('redeploy: dispatch, wait, record', () => {
     seedHistory(r);
     const dir = tempDir('svc-');
     const up = path.join(dir, 'up');
-    const svc = await startHttpServer((_req, res) => {
-      const ok = existsSync(up);
-      res.writeHead(ok ? 200 : 503).end(ok ? 'ok' : 'down');
-    });
+    const svc = await startFlagService(up);
     try {
       const policy = `${POLICY}services:\n  app:\n    checks:\n      - url: ${svc.url}/health\nhealth:\n  retries: 0\n  timeout: 2s\n`;
       // The deploy brings the service back when it completes.
@@ -503,10 +500,7 @@ describe('redeploy: recovery steps', () => {
     const dir = tempDir('svc-');
     const restarted = path.join(dir, 'restarted');
     const never = path.join(dir, 'never');
-    const svc = await startHttpServer((_req, res) => {
-      const ok = existsSync(restarted);
-      res.writeHead(ok ? 200 : 503).end(ok ? 'ok' : 'down');
-    });
+    const svc = await startFlagService(restarted);
     try {
       const policy = `
 services:

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -65,4 +66,12 @@ export async function startHttpServer(handler: TestHandler): Promise<TestHttpSer
         for (const s of sockets) s.destroy();
       })),
   };
+}
+
+/** A service whose health is a file: it answers 200 `ok` while `flag` exists, else 503 `down` (a recovery step or a deploy creates it). */
+export function startFlagService(flag: string): Promise<TestHttpServer> {
+  return startHttpServer((_req, res) => {
+    const ok = existsSync(flag);
+    res.writeHead(ok ? 200 : 503).end(ok ? 'ok' : 'down');
+  });
 }

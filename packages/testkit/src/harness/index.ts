@@ -22,5 +22,5 @@ export {
 export { makeEvent, webhookExample, retarget, stableId, type EventOptions } from './events';
 export { inputEnvName, loadActionMetadata, metadataDefaults, evaluateDefault, type ActionMeta, type ActionInputMeta } from './metadata';
 export { tempDir, tempDirWith, writeFiles, withTempDir, removeTempDir, cleanupTempDirs, liveTempDirs } from './temp';
-export { startHttpServer, type TestHttpServer, type TestHandler, type RecordedRequest } from './http';
+export { startFlagService, startHttpServer, type TestHttpServer, type TestHandler, type RecordedRequest } from './http';
 export { runCli, runCliInProcess, CLI_BUNDLE, type CliMain, type CliResult, type CliOptions } from './cli';
