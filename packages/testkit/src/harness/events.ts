@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { user as renderUser } from '../emulator/render';
 
 /**
  * Event payloads for GITHUB_EVENT_PATH, built from GitHub's own webhook examples (@octokit/webhooks-examples)
@@ -149,30 +150,9 @@ export function retarget<T>(payload: T, repository: string, hosts: { apiUrl: str
 
 const DEFAULT_HOSTS = { apiUrl: 'http://api.github.localhost', serverUrl: 'http://github.localhost' };
 
-/** A user object as webhooks carry it (every field of GitHub's `simple-user`), for `login`. */
+/** A user object as webhooks carry it: the emulator's user for `login` (the same id the API answers with). */
 function senderOf(login: string, hosts: { apiUrl: string; serverUrl: string }, base: Json | undefined): Json {
-  const api = `${hosts.apiUrl}/users/${login}`;
-  return {
-    ...(base ?? {}),
-    login,
-    id: stableId(`user:${login}`),
-    node_id: Buffer.from(`04:User${stableId(`user:${login}`)}`).toString('base64'),
-    avatar_url: `${hosts.serverUrl}/avatars/${login}`,
-    gravatar_id: '',
-    url: api,
-    html_url: `${hosts.serverUrl}/${login}`,
-    followers_url: `${api}/followers`,
-    following_url: `${api}/following{/other_user}`,
-    gists_url: `${api}/gists{/gist_id}`,
-    starred_url: `${api}/starred{/owner}{/repo}`,
-    subscriptions_url: `${api}/subscriptions`,
-    organizations_url: `${api}/orgs`,
-    repos_url: `${api}/repos`,
-    events_url: `${api}/events{/privacy}`,
-    received_events_url: `${api}/received_events`,
-    type: 'User',
-    site_admin: false,
-  };
+  return { ...(base ?? {}), ...renderUser({ api: hosts.apiUrl, web: hosts.serverUrl }, login) };
 }
 
 /**
