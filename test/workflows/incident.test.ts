@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
-import { ARTIFACTS } from '@recovery/testkit/workflow-runner';
+import { ARTIFACTS, completedRunEvents } from '@recovery/testkit/workflow-runner';
 import { TIME_SCALE } from '@recovery/testkit/speeds';
 import { BAD, GOOD, closeAfterEach, deployFailedEvent, failedDeployRun, repositoryFiles, requestsSince, run, scriptDeploys, seedReleases, startService, stateOf, type World } from './scenario';
 
@@ -166,6 +166,56 @@ describe('a bad release, recovered in one run', () => {
     const r2 = await run(w, 'examples/monitor.yml', { eventName: 'schedule' });
     expect(r2.job('monitor/recover').result).toBe('skipped');
     expect(requestsSince(w, from).filter((r) => r.write)).toEqual([]);
+  });
+});
+
+describe('no echo passes', () => {
+  it("recovery's own re-run and its dispatched deploy fail: GitHub fires workflow_run for each, and each is answered none: handled by the recovery run that acted, with zero writes", async () => {
+    const w = await world();
+    seedReleases(w.repo, w.emu.clock);
+    const dispatched = scriptDeploys(w.repo, w.svc, { fail: () => true }); // the redeploy's deploy fails too
+    w.svc.release = BAD;
+    const deployRun = failedDeployRun(w.repo);
+    const since = w.emu.clock.now();
+
+    const r1 = await run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: deployFailedEvent(w, deployRun.id) });
+    expect(r1.job('recover/evaluate').outputs).toMatchObject({ decision: 'rerun', rungs: 'rerun failure unhealthy\nrecover failure unhealthy', next: 'redeploy' });
+    expect(r1.job('recover/redeploy').outputs).toMatchObject({ result: 'failure' });
+    expect(dispatched).toHaveLength(1);
+    const deploy = w.repo.runs.find((r) => r.event === 'workflow_dispatch')!;
+    // The state names the run attempts this recovery run started itself.
+    const own = (JSON.parse(w.repo.variable('RECOVERY_STATE')!) as { ownRuns?: unknown[] }).ownRuns;
+    expect(own).toEqual([
+      expect.objectContaining({ run: deployRun.id, attempt: 2, by: r1.runId, how: 'rerun' }),
+      expect.objectContaining({ run: deploy.id, attempt: 1, by: r1.runId, how: 'dispatch' }),
+    ]);
+    const issues = w.repo.issues.length;
+    const before = JSON.stringify(stateOf(w.repo));
+
+    // What GitHub fires meanwhile: workflow_run for the failed re-run (same run, attempt 2, event push) and
+    // for the failed dispatched deploy (event workflow_dispatch), both passing the caller's filters.
+    const echoes = completedRunEvents(w.emu, w.repo, { since, workflow: 'deploy' });
+    expect(echoes.map((e) => [e.runId, e.attempt, e.triggeringEvent, e.conclusion])).toEqual([
+      [deployRun.id, 2, 'push', 'failure'],
+      [deploy.id, 1, 'workflow_dispatch', 'failure'],
+    ]);
+    for (const echo of echoes) {
+      const from = w.emu.log.length;
+      const r = await run(w, 'examples/on-deploy-failure.yml', { eventName: 'workflow_run', event: echo.event });
+      expect(r.job('recover').result).not.toBe('skipped');
+      const decided = r.job('recover/evaluate').outputs;
+      expect(decided.decision).toBe('none');
+      expect(decided.reason).toMatch(new RegExp(`^handled by recovery run ${r1.runId}: run ${echo.runId} is `));
+      expect(JSON.parse(decided['decision-path']!)).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'own run' })]));
+      // No second ladder: nothing re-run, dispatched, opened or written.
+      expect(r.step('recover/evaluate', 'climb').outcome).toBe('skipped');
+      expect(r.job('recover/redeploy').result).toBe('skipped');
+      expect(requestsSince(w, from).filter((q) => q.write)).toEqual([]);
+    }
+    expect(w.repo.run(deployRun.id)!.attempts).toHaveLength(2);
+    expect(dispatched).toHaveLength(1);
+    expect(w.repo.issues).toHaveLength(issues);
+    expect(JSON.stringify(stateOf(w.repo))).toBe(before);
   });
 });
 

@@ -10,6 +10,7 @@ export * from './state-ops';
 export * from './breaker-report';
 export * from './redact';
 export * from './trust';
+export * from './own-runs';
 // Domain modules, one folder each:
 export * from './health';
 export * from './classify';

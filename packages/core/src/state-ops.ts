@@ -2,8 +2,9 @@ import { applyBreaker, effectiveState, type BreakerConfig } from './breaker';
 import { recordHealth, type HealthTrigger } from './health';
 import { endIncident, endOnHealthRestored, recordAttempt, reopenIncident, startIncident, type Attempt } from './kpi';
 import type { Category, Decision } from './policy';
+import { recordOwnRun } from './own-runs';
 import { recordRelease, type ReleaseChange } from './release';
-import { applyChange, pushEvent, type Change, type HealthStatus, type Incident, type State, type TrackName } from './state';
+import { applyChange, pushEvent, type Change, type HealthStatus, type Incident, type OwnRun, type State, type TrackName } from './state';
 
 /**
  * State changes as data. Every change to a scope's document is a `StateChange`: who made it, when, a
@@ -31,6 +32,8 @@ export type StateOp = (
   | { op: 'incident-reopen'; reason: string }
   | ({ op: 'attempt' } & Attempt)
   | ({ op: 'release' } & ReleaseChange)
+  /** A run attempt this recovery run re-ran or dispatched: its failure's workflow_run is an echo. */
+  | ({ op: 'own-run' } & Omit<OwnRun, 'at'>)
   /** An event in the log only (e.g. a dispatch recorded before it is made). */
   | { op: 'event'; type: string; track?: TrackName; reason?: string }
 ) & {
@@ -88,6 +91,10 @@ export function applyStateOp(state: State, op: StateOp, c: Change): State {
     case 'release': {
       const { op: _o, id: _i, ...rc } = op;
       return recordRelease(state, c, rc);
+    }
+    case 'own-run': {
+      const { op: _o, id: _i, ...own } = op;
+      return recordOwnRun(state, c, own);
     }
     case 'event':
       return applyChange(state, c, (d) => pushEvent(d, c, { type: op.type, track: op.track, reason: op.reason }));

@@ -14,6 +14,7 @@ export const LIMITS = {
   incidents: 30,
   releases: 20,
   knownBad: 30,
+  ownRuns: 10,
 } as const;
 
 export const TRACKS = ['recovery', 'deployment'] as const;
@@ -79,6 +80,17 @@ export const ReleaseSchema = z.object({
 });
 export type Release = z.infer<typeof ReleaseSchema>;
 
+/** A run attempt recovery started itself (a re-run, a dispatched deploy), and the recovery run that did. */
+export const OwnRunSchema = z.object({
+  run: z.number().int().min(1),
+  attempt: z.number().int().min(1),
+  /** The recovery run (its id) that re-ran or dispatched it. */
+  by: z.number().int().min(0),
+  how: z.enum(['rerun', 'dispatch']),
+  at: iso,
+});
+export type OwnRun = z.infer<typeof OwnRunSchema>;
+
 export const StateSchema = z.object({
   version: z.literal(STATE_VERSION),
   revision: z.number().int().min(0),
@@ -101,6 +113,11 @@ export const StateSchema = z.object({
     knownBad: z.array(z.string()),
   }),
   events: z.array(EventSchema),
+  /**
+   * Run attempts recovery re-ran or dispatched itself, newest last (bounded): when one of them fails, its
+   * workflow_run event is recovery's own echo, not a new incident.
+   */
+  ownRuns: z.array(OwnRunSchema).optional(),
   /** Ids of applied changes (idempotence), newest last. */
   applied: z.array(z.string()),
   /**
@@ -209,6 +226,7 @@ export function serializeState(state: State, maxBytes = STATE_MAX_BYTES): string
   if (s.incident) s.incident = boundIncident(s.incident);
   s.releases.history = keepLast(s.releases.history, LIMITS.releases).map(boundRelease);
   if (s.releases.current) s.releases.current = boundRelease(s.releases.current);
+  if (s.ownRuns) s.ownRuns = keepLast(s.ownRuns, LIMITS.ownRuns);
   s.releases.knownBad = keepLast(s.releases.knownBad, LIMITS.knownBad).map((k) => bound(k, FIELD_LIMITS.identity)!);
   s.health.window = keepLast(s.health.window, LIMITS.window);
   for (const t of TRACKS) {

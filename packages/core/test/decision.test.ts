@@ -326,3 +326,18 @@ describe('summary', () => {
     expect(md).toContain('npx --yes github:OWNER/recovery#v1 breaker close --repo octo/app --scope api');
   });
 });
+
+describe('own runs: an echo of recovery is none', () => {
+  it('a failed run attempt recovery re-ran or dispatched itself → none, handled by that recovery run, before the breaker', () => {
+    const rerun = d({ line: TRANSIENT, run: { id: 42, attempt: 2, conclusion: 'failure' }, ownRun: { by: 900, how: 'rerun' }, breaker: { allowed: false, state: 'open' } });
+    expect(rerun.decision).toBe('none');
+    expect(rerun.reason).toBe('handled by recovery run 900: run 42 is a re-run (attempt 2) recovery run 900 started; no second ladder for the same incident.');
+    expect(rerun.path.map((p) => p.check)).toEqual(['trigger', 'own run']);
+    const dispatch = d({ line: POD, health: { status: 'unhealthy' }, ownRun: { by: 901, how: 'dispatch' } });
+    expect(dispatch).toMatchObject({ decision: 'none', reason: expect.stringMatching(/^handled by recovery run 901: run 42 is the deploy recovery run 901 dispatched/) });
+  });
+  it('an untrusted run stays untrusted; without a run there is no echo', () => {
+    expect(d({ line: TRANSIENT, untrusted: 'fork', ownRun: { by: 900, how: 'rerun' } }).reason).toMatch(/^untrusted run/);
+    expect(d({ health: { status: 'unhealthy' }, ownRun: { by: 900, how: 'rerun' } }).decision).not.toBe('none');
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyStateChange, opId, type StateChange, type StateOp } from '../src/state-ops';
 import { emptyState, type State } from '../src/state';
+import { ownRunOf } from '../src/own-runs';
 import type { BreakerConfig } from '../src/breaker';
 
 const config: BreakerConfig = { thresholds: { recovery: 2, deployment: 3 } };
@@ -95,5 +96,18 @@ describe('state operations (one reducer for every change)', () => {
     const copy = structuredClone(s);
     applyStateChange(s, change([{ op: 'record-failure', track: 'recovery', config }, { op: 'health', status: 'unhealthy', trigger }]));
     expect(s).toEqual(copy);
+  });
+});
+
+describe('own runs', () => {
+  it('records each run attempt recovery started once, newest last, in a bounded ring; ownRunOf finds it', () => {
+    let s = fresh();
+    s = applyStateChange(s, change([{ op: 'own-run', run: 7, attempt: 2, by: 900, how: 'rerun' }]));
+    const again = applyStateChange(s, change([{ op: 'own-run', run: 7, attempt: 2, by: 901, how: 'rerun' }]));
+    expect(again).toBe(s);
+    expect(ownRunOf(s, { id: 7, attempt: 2 })).toMatchObject({ by: 900, how: 'rerun', at: '2026-11-01T00:00:00.000Z' });
+    expect(ownRunOf(s, { id: 7, attempt: 1 })).toBeUndefined();
+    for (let i = 0; i < 15; i++) s = applyStateChange(s, change([{ op: 'own-run', run: 100 + i, attempt: 1, by: 902, how: 'dispatch' }]));
+    expect(s.ownRuns!.map((o) => o.run)).toEqual([105, 106, 107, 108, 109, 110, 111, 112, 113, 114]);
   });
 });

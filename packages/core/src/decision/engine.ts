@@ -1,6 +1,6 @@
 import type { Classification } from '../classify';
 import type { Decision, Policy } from '../policy';
-import type { Incident } from '../state';
+import type { Incident, OwnRun } from '../state';
 
 /**
  * The decision engine: one next step, and the ordered checks that led to it.
@@ -9,6 +9,9 @@ import type { Incident } from '../state';
  *
  *  0. trusted run     the failed run is not this repository's code, or its event or branch is not
  *                     trusted (policy `trust`)                                            → none
+ *     own run         the failed run attempt is one recovery re-ran or dispatched itself (the state's
+ *                     ownRuns): its failure is that recovery run's echo; that run climbs the
+ *                     ladder for it                                                       → none
  *  1. breaker         the recovery track does not allow automation (open, a trial in flight, or the
  *                     state is unreadable)                                                → blocked
  *  2. security        category security (never automated), or severity critical with
@@ -69,6 +72,8 @@ export interface DecisionInput {
   forceRedeploy: boolean;
   /** Why the failed run may not be acted on (runTrust), when it may not: the decision is none. */
   untrusted?: string;
+  /** The failed run attempt is one a recovery run re-ran or dispatched itself (from the state): the decision is none. */
+  ownRun?: Pick<OwnRun, 'by' | 'how'>;
   /** The scope's open incident, if any (its last decision feeds the recover check). */
   incident?: Incident | null;
   /** Rungs this run already tried and left with the service still bad: the ladder moves past them. */
@@ -139,6 +144,12 @@ export function decide(input: DecisionInput): DecisionResult {
   if (input.untrusted) {
     step('trusted run', `no: ${input.untrusted}`);
     return done('none', `untrusted run: ${input.untrusted}; nothing is done for it.`);
+  }
+  // An echo: recovery's own re-run or dispatched deploy failed, and the run that acted handles that.
+  if (input.ownRun && input.run) {
+    const how = input.ownRun.how === 'rerun' ? `a re-run (attempt ${input.run.attempt}) recovery run ${input.ownRun.by} started` : `the deploy recovery run ${input.ownRun.by} dispatched`;
+    step('own run', `yes: run ${input.run.id} is ${how}; that run climbs the ladder for this incident`);
+    return done('none', `handled by recovery run ${input.ownRun.by}: run ${input.run.id} is ${how}; no second ladder for the same incident.`);
   }
 
   // 1. The breaker.

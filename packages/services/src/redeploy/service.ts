@@ -272,6 +272,8 @@ interface OutcomeRecord {
   also?: StateOp[];
   /** The attempt on the scope's open incident; a success that resolves it ends it (KPIs). */
   attempt: Omit<Attempt, 'success'>;
+  /** The run attempt this rung re-ran or dispatched: recorded so that its failure's workflow_run is known as this run's echo. */
+  own?: { run: number; attempt: number; how: 'rerun' | 'dispatch' };
   /** This run saw the service healthy afterwards: recorded as a health result, so the verify job's health-check that follows has nothing to write. */
   healthy?: boolean;
 }
@@ -283,6 +285,7 @@ interface OutcomeRecord {
 async function recordOutcome(env: Env, track: TrackName, success: boolean, reason: string, rec: OutcomeRecord): Promise<void> {
   const also: StateOp[] = [
     ...(rec.also ?? []),
+    ...(rec.own ? [{ op: 'own-run' as const, ...rec.own, by: env.deps.ctx.runId, id: env.changeId('own-run').id }] : []),
     { op: 'attempt', ...rec.attempt, success, id: env.changeId('incident').id },
     ...(success && rec.healthy ? [{ op: 'health' as const, status: 'healthy' as const, trigger: healthTrigger(env.policy), id: env.changeId('health').id }] : []),
   ];
@@ -369,22 +372,23 @@ async function rerunMode(env: Env, verify = false): Promise<Outcome> {
   const expected = before.startedAt ? Date.parse(before.updatedAt) - Date.parse(before.startedAt) : undefined;
   const f = await runs.follow(runId, { timeoutMs, expectedMs: expected, attempt, label: `run ${name} attempt ${attempt}` });
   const out = { ...base, attempts: attempt, run: runReport(undefined, f) };
+  const own = { run: runId, attempt, how: 'rerun' as const };
   if (f.timedOut) {
     const reason = `re-run of ${name} (attempt ${attempt}) did not finish within ${formatDuration(timeoutMs)}`;
-    await recordOutcome(env, 'recovery', false, reason, { attempt: { action: 'rerun' } });
+    await recordOutcome(env, 'recovery', false, reason, { attempt: { action: 'rerun' }, own });
     return { ...out, result: 'timed_out', headline: `Attempt ${attempt} of run ${name} did not finish within ${formatDuration(timeoutMs)}; it may still be running.` };
   }
   if (f.run.conclusion === 'success') {
     const h = verify ? await env.health() : undefined;
     if (h && healthIsBad({ status: h.status }, policy)) {
-      await recordOutcome(env, 'recovery', false, `re-run of ${name} succeeded (attempt ${attempt}) but the service is still ${h.status}`, { attempt: { action: 'rerun' } });
+      await recordOutcome(env, 'recovery', false, `re-run of ${name} succeeded (attempt ${attempt}) but the service is still ${h.status}`, { attempt: { action: 'rerun' }, own });
       return { ...out, result: 'success', verify: h, headline: `Attempt ${attempt} of run ${name} succeeded, but the service is still ${h.status} (${h.detail}).` };
     }
     // The failed run passes now: the incident it started is over (a verify that follows reopens it if the service is not healthy).
-    await recordOutcome(env, 'recovery', true, `re-run of ${name} succeeded (attempt ${attempt})`, { attempt: { action: 'rerun', resolved: true }, healthy: h?.status === 'healthy' });
+    await recordOutcome(env, 'recovery', true, `re-run of ${name} succeeded (attempt ${attempt})`, { attempt: { action: 'rerun', resolved: true }, own, healthy: h?.status === 'healthy' });
     return { ...out, result: 'success', verify: h, headline: `Attempt ${attempt} of run ${name} succeeded.` };
   }
-  await recordOutcome(env, 'recovery', false, `re-run of ${name} (attempt ${attempt}) ended ${f.run.conclusion}${failedJobs(f)}`, { attempt: { action: 'rerun' } });
+  await recordOutcome(env, 'recovery', false, `re-run of ${name} (attempt ${attempt}) ended ${f.run.conclusion}${failedJobs(f)}`, { attempt: { action: 'rerun' }, own });
   return { ...out, result: 'failure', headline: `Attempt ${attempt} of run ${name} ended ${f.run.conclusion}${failedJobs(f)}.` };
 }
 
@@ -653,12 +657,13 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
   const ident = target.artifact ?? target.sha?.slice(0, 7) ?? target.ref;
   // A release a person named (mode ref) or an override is a person's fix, not automation's.
   const attempt = { action: 'redeploy' as const, byPerson: mode === 'ref' || Boolean(env.overridden), rollback: mode === 'previous' };
+  const own = { run: d.id, attempt: f.run.attempt, how: 'dispatch' as const };
   if (f.timedOut) {
-    await recordOutcome(env, 'deployment', false, `deploy of ${ident} did not finish within ${formatDuration(timeoutMs)} (run ${d.id})`, { attempt });
+    await recordOutcome(env, 'deployment', false, `deploy of ${ident} did not finish within ${formatDuration(timeoutMs)} (run ${d.id})`, { attempt, own });
     return { ...followed, result: 'timed_out', headline: `The deploy of ${what} did not finish within ${formatDuration(timeoutMs)}; it may still be running: ${f.run.htmlUrl}` };
   }
   if (f.run.conclusion !== 'success') {
-    await recordOutcome(env, 'deployment', false, `deploy of ${ident} ended ${f.run.conclusion}${failedJobs(f)} (run ${d.id})`, { attempt });
+    await recordOutcome(env, 'deployment', false, `deploy of ${ident} ended ${f.run.conclusion}${failedJobs(f)} (run ${d.id})`, { attempt, own });
     return { ...followed, result: 'failure', headline: `The deploy of ${what} ended ${f.run.conclusion}${failedJobs(f)}: ${f.run.htmlUrl}` };
   }
 
@@ -670,7 +675,7 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
       verify = { status: h.status, detail: h.detail };
       const bad = h.status === 'unhealthy' || (h.status === 'degraded' && policy.health['degraded-is-bad']);
       if (bad) {
-        await recordOutcome(env, 'deployment', false, `deployed ${ident} but the service is ${h.status} (run ${d.id})`, { attempt });
+        await recordOutcome(env, 'deployment', false, `deployed ${ident} but the service is ${h.status} (run ${d.id})`, { attempt, own });
         return { ...followed, verify, result: 'failure', headline: `The deploy of ${what} succeeded, but the service is ${h.status} afterwards (${h.detail}).` };
       }
     }
@@ -681,6 +686,7 @@ async function deployMode(env: Env, plan: { workflow: string; environment: strin
     also: [{ op: 'release', id: env.changeId('release').id, mode, target, replaced, runId: d.id, markReplacedBad, verified: verify !== undefined }],
     // Deployed, and healthy or nothing can tell otherwise (no checks, verify: false): the incident ends.
     attempt: { ...attempt, resolved: !verify || verify.status === 'healthy' },
+    own,
     healthy: verify?.status === 'healthy',
   });
   const branded = markReplacedBad && (replaced?.sha || replaced?.artifact) && !(replaced.sha && replaced.sha === target.sha);

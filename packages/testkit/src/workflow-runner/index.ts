@@ -4,6 +4,7 @@
  */
 import '../json-imports';
 export { runWorkflow } from './runner';
+export { completedRunEvents, type CompletedRunEvent } from './run-events';
 export { ConcurrencyGroups, QUEUE_MAX, type GroupEvent, type QueueMode } from './concurrency';
 export { ARTIFACTS, ArtifactStore, MAX_RETENTION_DAYS, uploadArtifact, type Artifact } from './artifacts';
 export { checkout, LOCAL_CHECKOUT, PUBLISHED_AS, STANDARD_STAND_INS } from './stand-ins';
