@@ -237,6 +237,16 @@ export class StateStore {
     return r.snap;
   }
 
+  /**
+   * Takes a read made for many scopes at once (a fleet's one listing, answered at GitHub time `date`):
+   * the document as listed is this store's read, as a GET of it then would have been, and the listing
+   * sizes the variable budget before a write. No request.
+   */
+  adopt(listing: Map<string, Variable>, date: number): Snapshot {
+    this.listing = listing;
+    return this.parse(listing.get(this.variable) ?? null, date).snap;
+  }
+
   /** The last snapshot read, or a fresh read. */
   async current(opts: { overrides?: boolean } = {}): Promise<Snapshot> {
     if (this.last && (!opts.overrides || this.overrides)) return this.last.snap;

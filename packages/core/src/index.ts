@@ -3,6 +3,7 @@ export * from './errors';
 export * from './schema-kit';
 export * from './policy';
 export * from './scope';
+export * from './fleet';
 export * from './state';
 export * from './budget';
 export * from './breaker';

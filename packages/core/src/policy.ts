@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError, formatZodIssues } from './errors';
 import { TRUSTED_EVENTS } from './trust';
+import { fleetProblems, fleetServices } from './fleet';
 import { bool, duration, nonEmpty, oneOf, ratio, regexSource, statusRanges, wholeNumber } from './schema-kit';
 
 export const CATEGORIES = [
@@ -113,11 +114,21 @@ export const PolicySchema = z.strictObject({
       z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'expected a service name of letters, digits, . _ -' }),
       z.strictObject({
         environment: nonEmpty().optional().meta({ description: 'The deployment environment this service runs in.' }),
+        scope: nonEmpty('expected a scope like api-prod')
+          .optional()
+          .meta({ description: 'Its state scope (own state, breaker and incident) when the policy watches several services; default service-<name>.' }),
+        'depends-on': z
+          .array(nonEmpty('expected a service name'), { error: 'expected a list of service names' })
+          .default([])
+          .meta({ description: 'Services it needs: while one of them is down, this one is reported blocked by it, with no recovery and no incident of its own.' }),
         checks: z.array(CheckSchema, { error: 'expected a list of checks' }).min(1, { message: 'expected at least one check' }).meta({ description: 'Its health checks (used when the targets input is empty).' }),
       }),
       { error: 'expected a map of service names to their checks' },
     )
     .default({})
+    .superRefine((services, ctx) => {
+      for (const p of fleetProblems(services)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    })
     .meta({ description: 'Services by name, each with its health checks.' }),
   health: z
     .strictObject({
@@ -259,9 +270,5 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
 
 /** Every check of every service, each named `<service>/<check name or index>`. */
 export function policyChecks(policy: Policy): Check[] {
-  const out: Check[] = [];
-  for (const [service, def] of Object.entries(policy.services)) {
-    def.checks.forEach((c, i) => out.push({ ...c, name: `${service}/${c.name ?? (def.checks.length > 1 ? String(i + 1) : 'health')}` }));
-  }
-  return out;
+  return fleetServices(policy).flatMap((s) => s.checks);
 }

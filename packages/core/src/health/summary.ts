@@ -68,3 +68,40 @@ export function renderHealthSummary(args: { scope: string; result: HealthResult;
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** One service of a fleet run, for the summary. */
+export interface FleetRow {
+  service: string;
+  scope: string;
+  result: HealthResult;
+  verdict: RecoverVerdict;
+  /** The dependency that is down, when this service is blocked by it. */
+  blockedBy?: string;
+  /** written | unchanged | none (no history, healthy: no state) | failed | off. */
+  recording: 'written' | 'unchanged' | 'none' | 'failed' | 'off';
+  problem?: string;
+}
+
+const FLEET_ORDER: Record<HealthStatus, number> = { unhealthy: 0, degraded: 1, healthy: 2 };
+
+/** A fleet run's job summary: one row per service (the sick first), then the targets that failed or were slow. */
+export function renderFleetSummary(args: { rows: FleetRow[]; durationMs: number; notRecorded: string }): string {
+  const { rows } = args;
+  const sick = rows.filter((r) => r.result.status !== 'healthy');
+  const worst = rows.reduce<HealthStatus>((w, r) => (FLEET_ORDER[r.result.status] < FLEET_ORDER[w] ? r.result.status : w), 'healthy');
+  const lines = [`### ${STATUS_MARK[worst]} Fleet: ${rows.length - sick.length} of ${rows.length} services healthy`, '', `Probed in ${formatDuration(args.durationMs)}.`, ''];
+  const verdict = (r: FleetRow) =>
+    r.blockedBy ? `blocked by ${cell(r.blockedBy)}` : r.verdict.shouldRecover ? `**recover** (\`${r.verdict.reason}\`)` : r.result.status === 'healthy' ? '' : `${r.verdict.badCount} of ${r.verdict.trigger.of} bad`;
+  const recorded = (r: FleetRow) => ({ written: 'written', unchanged: '', none: '', failed: `⚠️ ${cell(r.problem ?? 'not recorded')}`, off: '' })[r.recording];
+  const sorted = [...rows].sort((a, b) => FLEET_ORDER[a.result.status] - FLEET_ORDER[b.result.status]);
+  const shown = sorted.filter((r, i) => i < MAX_ROWS || r.result.status !== 'healthy');
+  lines.push('| | service | scope | detail | verdict | state |', '| --- | --- | --- | --- | --- | --- |');
+  for (const r of shown) lines.push(`| ${STATUS_MARK[r.result.status]} | ${cell(r.service)} | \`${r.scope}\` | ${cell(r.result.detail)} | ${verdict(r)} | ${recorded(r)} |`);
+  if (shown.length < sorted.length) lines.push('', `…and ${sorted.length - shown.length} more healthy services.`);
+  const bad = sick.flatMap((r) => r.result.targets.filter((t) => t.status !== 'up'));
+  if (bad.length) lines.push('', '| | target | address | latency | attempts | error |', '| --- | --- | --- | --- | --- | --- |', ...bad.slice(0, MAX_ROWS).map(row));
+  lines.push('');
+  if (args.notRecorded) lines.push(`Not recorded (${cell(args.notRecorded)}): each verdict above uses this result alone.`);
+  else lines.push(`${rows.filter((r) => r.recording === 'written').length} of ${rows.length} scopes written; the others' state already said so, or they have no history and are healthy.`);
+  return `${lines.join('\n')}\n`;
+}

@@ -8,6 +8,8 @@ import {
   healthReport,
   healthTrigger,
   policyChecks,
+  fleetServices,
+  recoverMatrix,
   renderHealthSummary,
   renderKpiFooter,
   shouldRecover,
@@ -22,6 +24,8 @@ import { StateStore } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionDeps } from '@recovery/runtime';
 import { runHealthChecks } from '@recovery/probe';
 import type { HealthCheckInputs as Inputs } from './inputs';
+import { fleetCheck } from './fleet';
+import { FAIL_RANK, RANK, annotateTargets } from './shared';
 
 /** Every output of health-check (action.yml `outputs`). */
 export interface HealthCheckOutputs {
@@ -34,6 +38,12 @@ export interface HealthCheckOutputs {
   report: string;
   'report-path': string;
   'ended-incident': string;
+  /** JSON list of {service, scope, incident}: every incident this run ended because health was restored. */
+  'ended-incidents': string;
+  /** JSON `{"include": [{service, scope, status, reason, blocked?}]}`: the services that need recovery. */
+  'recover-matrix': string;
+  /** JSON list of the names of the services that need recovery. */
+  'unhealthy-services': string;
   'artifact-retention-days': number;
 }
 
@@ -44,8 +54,6 @@ export interface HealthCheckRun {
   status: { level: 'failed' | 'info'; line: string };
 }
 
-const RANK: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
-const FAIL_RANK = { never: Infinity, degraded: 1, unhealthy: 2 } as const;
 
 function groupTitle(t: TargetResult): string {
   const what = t.error ?? `${t.httpStatus !== undefined ? `HTTP ${t.httpStatus}, ` : ''}${formatDuration(t.latencyMs)}${t.status === 'slow' ? ' (slow)' : ''}`;
@@ -59,6 +67,8 @@ function groupTitle(t: TargetResult): string {
 export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Inputs): Promise<HealthCheckRun> {
   if (inputs.token) io.setSecret(inputs.token);
   const { policy, source } = loadPolicy(inputs.policy, ctx.workspace);
+  // Several services in the policy (and no targets input): a fleet, each service its own scope.
+  const fleet = !inputs.targets && Object.keys(policy.services).length > 1 ? fleetServices(policy) : undefined;
   const checks = inputs.targets ?? policyChecks(policy);
   if (checks.length === 0) {
     throw new UserError(
@@ -97,6 +107,7 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
     cwd: ctx.workspace,
   });
   await printing;
+  if (fleet) return fleetCheck({ io, ctx, github }, inputs, { policy, fleet, result, options, trigger });
 
   // Across runs: the scope's window of recent results decides whether to start recovery.
   let window: HealthStatus[] = [result.status];
@@ -132,14 +143,14 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
     }
   }
   const verdict = shouldRecover(window, result.status, trigger);
+  const [only] = Object.keys(policy.services);
+  const service = !inputs.targets && only !== undefined ? only : inputs.scope;
+  const matrix = verdict.shouldRecover ? [{ service, scope: inputs.scope, status: result.status, reason: verdict.reason }] : [];
 
   const report = healthReport(result);
   const reportPath = writeRunReport(ctx, `health-${inputs.scope}-${ctx.action || ctx.runId}.json`, report);
 
-  for (const t of result.targets) {
-    if (t.status === 'down') io.error(`${t.target}: ${t.error ?? 'failed'}`, { title: `Health: ${t.name} is down` });
-    else if (t.status === 'slow') io.warning(`${t.target} answered in ${formatDuration(t.latencyMs)}, over the slow threshold of ${formatDuration(options.slowThresholdMs)}`, { title: `Health: ${t.name} is slow` });
-  }
+  annotateTargets(io, result, options.slowThresholdMs);
   const line =
     `${STATUS_MARK[result.status]} ${result.status}: ${result.detail}. ` +
     (verdict.shouldRecover ? `Recovery should start (${verdict.reason}: ${verdict.badCount} of the last ${verdict.considered} results bad).` : 'No recovery needed.');
@@ -158,6 +169,9 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
       report: JSON.stringify(report),
       'report-path': reportPath,
       'ended-incident': endedIncident,
+      'ended-incidents': JSON.stringify(endedIncident ? [{ service, scope: inputs.scope, incident: endedIncident }] : []),
+      'recover-matrix': JSON.stringify(recoverMatrix(matrix)),
+      'unhealthy-services': JSON.stringify(matrix.map((m) => m.service)),
       'artifact-retention-days': policy.artifacts['retention-days'],
     },
     summary: renderHealthSummary({ scope: inputs.scope, result, verdict, recording }) + renderKpiFooter(state, ctx.now(), noKpis),
