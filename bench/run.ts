@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: runs every bench/<area>.ts module, prints one table, writes docs/benchmarks.md.
- * Usage: npm run bench [-- area ...]
+ * Usage: npm run bench [-- area ...] (some areas: their rows in docs/benchmarks.md are replaced, the rest kept)
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -46,6 +46,18 @@ const lines = [
   '',
 ];
 const md = lines.join('\n');
-if (!wanted.length) writeFileSync(path.join(here, '..', 'docs', 'benchmarks.md'), md);
+const doc = path.join(here, '..', 'docs', 'benchmarks.md');
+if (!wanted.length) writeFileSync(doc, md);
+else if (!failed && existsSync(doc)) {
+  // Some areas only: their rows in docs/benchmarks.md are replaced in place; every other row stays.
+  const fresh = (area: string) => lines.filter((l) => l.startsWith(`| ${area} | `));
+  const old = readFileSync(doc, 'utf8').split('\n');
+  const out = old.flatMap((l, i) => {
+    const area = results.find((r) => l.startsWith(`| ${r.area} | `))?.area;
+    if (!area) return [l];
+    return old[i - 1]?.startsWith(`| ${area} | `) ? [] : fresh(area);
+  });
+  writeFileSync(doc, out.join('\n'));
+}
 process.stdout.write(md);
 if (failed) process.exitCode = 1;

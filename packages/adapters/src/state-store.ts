@@ -2,14 +2,16 @@ import {
   STATE_MAX_BYTES,
   VARIABLE_MAX_BYTES,
   applyStateChange,
+  budgetSnapshot,
   budgetUse,
+  budgetUseFromSnapshot,
   budgetWarning,
+  needsBudgetListing,
   documentAllowance,
   emptyState,
-  isStateDocument,
-  isSuiteVariable,
   utf8Length,
   variableBytes,
+  type BudgetSnapshot,
   type BudgetUse,
   opId,
   parseState,
@@ -224,6 +226,7 @@ export class StateStore {
       const page = await this.variables.firstPage();
       if (page.complete) {
         this.listing = page.variables;
+        this.listedAt = page.date;
         this.overrides = { overrides: readOverrides(page.variables, this.opts.scope), variables: page.variables };
         return this.parse(page.variables.get(this.variable) ?? null, page.date).snap;
       }
@@ -312,7 +315,9 @@ export class StateStore {
       // nothing on the newest document (e.g. an incident someone else ended meanwhile).
       if (next === base) return { state: base, base, written: change.ops.some((_, i) => base.applied.includes(opId(change, i))), attempts };
 
-      await this.listForBudget();
+      // The variable budget: judged on the snapshot the document keeps, listed again only when it is
+      // missing, an hour old, or the suite nears the compaction mark (no listing on a change's path otherwise).
+      if (!this.listing && needsBudgetListing(base.budget, read.date, variableBytes(this.variable, this.serialize(next)), this.opts.budgetKb)) await this.listForBudget();
       // Claim the next revision: the first name after the document's revision that is free, past
       // claims that are dead (older than the lease by GitHub's clock). A live claim: wait for its holder.
       const claim = await this.claim(read, change);
@@ -442,6 +447,7 @@ export class StateStore {
       updatedAt: new Date(change.at).toISOString(),
       updatedBy: this.opts.by,
       claims: [...keep, ...claim.skipped.map((rev) => ({ rev, at })), { rev: claim.revision, at }],
+      ...this.snapshotFor(next),
     };
     const text = this.serialize(doc);
     for (;;) {
@@ -511,9 +517,8 @@ export class StateStore {
    * exceeds GitHub's 48 KB (refused: StateTooLargeError, nothing sent).
    */
   private serialize(doc: State): string {
-    const others = this.otherSuiteBytes();
-    const documents = 1 + [...(this.listing?.keys() ?? [])].filter((n) => isStateDocument(n) && n !== this.variable).length;
-    const text = serializeState(doc, Math.max(0, documentAllowance(others, this.variable, this.opts.budgetKb, STATE_MAX_BYTES, documents)));
+    const snap = this.snapshotFor(doc).budget;
+    const text = serializeState(doc, Math.max(0, documentAllowance(snap?.bytes ?? 0, this.variable, this.opts.budgetKb, STATE_MAX_BYTES, 1 + (snap?.documents ?? 0))));
     const bytes = utf8Length(text);
     if (bytes > VARIABLE_MAX_BYTES) throw new StateTooLargeError(this.variable, bytes);
     return text;
@@ -521,19 +526,23 @@ export class StateStore {
 
   /**
    * Every variable of the repository, for the budget: the first page when it held them all (a read with
-   * `overrides`), else listed once per store before its first write (⌈variables/30⌉ requests; reads
-   * never pay for it).
+   * `overrides`), else listed by a write whose document's snapshot is missing, old or near the mark
+   * (⌈variables/30⌉ requests; reads never pay for it), and by `breaker status`. At most once per store.
    */
   private listing: Map<string, Variable> | undefined;
+  /** GitHub's clock when the listing was answered. */
+  private listedAt = 0;
   private async listForBudget(): Promise<void> {
-    this.listing ??= await this.variables.list();
+    if (this.listing) return;
+    const { variables, date } = await this.variables.listDated();
+    this.listing = variables;
+    this.listedAt = date;
   }
 
-  /** Bytes of the suite's variables other than this document, as listed (0 when not listed). */
-  private otherSuiteBytes(): number {
-    let n = 0;
-    for (const v of this.listing?.values() ?? []) if (isSuiteVariable(v.name) && v.name.toUpperCase() !== this.variable) n += variableBytes(v.name.toUpperCase(), v.value);
-    return n;
+  /** The budget snapshot a document written now carries: this store's listing, else the one `doc` has. */
+  private snapshotFor(doc: State): { budget?: BudgetSnapshot } {
+    if (this.listing) return { budget: budgetSnapshot(this.listing.values(), this.variable, this.listedAt) };
+    return doc.budget ? { budget: doc.budget } : {};
   }
 
   /** The suite's use of its variable budget, listing the variables first when they were not (breaker status). */
@@ -544,12 +553,15 @@ export class StateStore {
 
   /**
    * The suite's use of its variable budget: the variables as listed, with this document as last read or
-   * written; undefined when they were not listed.
+   * written; without a listing, the snapshot the document keeps (undefined when it has none).
    */
   budget(): BudgetUse | undefined {
-    if (!this.listing) return undefined;
-    const vars = new Map(this.listing);
     const raw = this.last && this.last.snap.kind !== 'missing' ? this.last.snap.raw : undefined;
+    if (!this.listing) {
+      const snap = this.last?.snap.kind === 'ok' ? this.last.snap.state.budget : undefined;
+      return snap && raw !== undefined ? budgetUseFromSnapshot(snap, this.variable, raw, this.opts.budgetKb) : undefined;
+    }
+    const vars = new Map(this.listing);
     if (raw !== undefined) vars.set(this.variable, { name: this.variable, value: raw });
     return budgetUse(vars.values(), this.opts.budgetKb);
   }

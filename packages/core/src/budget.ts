@@ -1,5 +1,5 @@
 import { thresholdOverrideNames } from './scope';
-import { utf8Length } from './state';
+import { utf8Length, type State } from './state';
 
 /**
  * The variable budget. A workflow run sees organisation + repository variables up to 256 KB combined;
@@ -86,3 +86,51 @@ export function documentAllowance(otherBytes: number, name: string, budgetKb = D
 
 /** Whether a variable holds a scope's state document (not a claim or a backup). */
 export const isStateDocument = (name: string): boolean => /^RECOVERY_STATE(_|$)/.test(name.toUpperCase()) && !/__CORRUPT$|_CORRUPT$/.test(name.toUpperCase());
+
+/** What the suite's other variables took at a listing, as kept in the document (`State['budget']`). */
+export type BudgetSnapshot = NonNullable<State['budget']>;
+
+/** A budget snapshot older than this (GitHub's clock) is listed again before a write. */
+export const BUDGET_RELIST_MS = 60 * 60_000;
+/**
+ * A write lists again, whatever the snapshot's age, when the snapshot and the document about to be
+ * written come to this share of the budget: below the compaction mark (70%) and the warning (80%), so
+ * trimming and the warning always judge a fresh listing.
+ */
+export const BUDGET_RELIST_RATIO = 0.6;
+
+/** The snapshot of a listing taken at `at` (GitHub's clock), for the document `self`. */
+export function budgetSnapshot(variables: Iterable<{ name: string; value: string }>, self: string, at: number): BudgetSnapshot {
+  let bytes = 0;
+  let count = 0;
+  let documents = 0;
+  for (const v of variables) {
+    const name = v.name.toUpperCase();
+    if (name === self || !isSuiteVariable(name)) continue;
+    bytes += variableBytes(name, v.value);
+    count++;
+    if (isStateDocument(name)) documents++;
+  }
+  return { at: new Date(at).toISOString(), bytes, variables: count, documents };
+}
+
+/**
+ * Whether a write must list every variable first: no snapshot, one older than an hour at `now`
+ * (GitHub's clock of the read), or the suite near the compaction mark with `documentBytes` (this
+ * document, name and value, as it would be written). Otherwise the snapshot stands, and a change costs
+ * no listing: the other scopes' documents each keep within their fair share whatever they wrote since.
+ */
+export function needsBudgetListing(snapshot: BudgetSnapshot | undefined, now: number, documentBytes: number, budgetKb = DEFAULT_BUDGET_KB): boolean {
+  if (!snapshot) return true;
+  const age = now - Date.parse(snapshot.at);
+  // A snapshot a little ahead of the read (listed after it, on another request) is fresh; NaN is not.
+  if (!(age > -60_000 && age <= BUDGET_RELIST_MS)) return true;
+  return snapshot.bytes + documentBytes >= budgetKb * 1024 * BUDGET_RELIST_RATIO;
+}
+
+/** The budget's use as a snapshot and the document `name` = `value` tell it (no largest: a warning lists first). */
+export function budgetUseFromSnapshot(snapshot: BudgetSnapshot, name: string, value: string, budgetKb = DEFAULT_BUDGET_KB): BudgetUse {
+  const budget = budgetKb * 1024;
+  const used = snapshot.bytes + variableBytes(name, value);
+  return { used, budget, ratio: used / budget, count: snapshot.variables + 1 };
+}

@@ -126,6 +126,22 @@ export const StateSchema = z.object({
    * snapshot older than it (docs/state.md).
    */
   claims: z.array(z.object({ rev: z.number().int().min(1), at: iso })).optional(),
+  /**
+   * What the suite's other variables took when a writer last listed them (GitHub's time of the listing):
+   * the variable budget is judged on it, so a write need not list every variable (see budget.ts,
+   * `needsBudgetListing`). A cache only: no write depends on it for correctness.
+   */
+  budget: z
+    .object({
+      at: iso,
+      /** Bytes (name + value) of the suite's variables other than this document. */
+      bytes: z.number().int().min(0),
+      /** How many there are. */
+      variables: z.number().int().min(0),
+      /** How many of them are other scopes' documents (for the fair share). */
+      documents: z.number().int().min(0),
+    })
+    .optional(),
 });
 export type State = z.infer<typeof StateSchema>;
 

@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
   BUDGET_COMPACT_RATIO,
+  BUDGET_RELIST_MS,
+  BUDGET_RELIST_RATIO,
   FIELD_LIMITS,
   LIMITS,
   STATE_MAX_BYTES,
   VARIABLE_MAX_BYTES,
+  budgetSnapshot,
   budgetUse,
+  budgetUseFromSnapshot,
   budgetWarning,
   describeBudget,
   documentAllowance,
   emptyState,
   isSuiteVariable,
+  needsBudgetListing,
   parsePolicy,
   parseState,
   serializeState,
@@ -111,5 +116,43 @@ describe('the variable budget', () => {
     expect(parsePolicy('version: 1').state).toEqual({ budget: 64 });
     expect(parsePolicy('state: { budget: 128 }').state).toEqual({ budget: 128 });
     expect(() => parsePolicy('state: { budget: 300 }')).toThrow(/state\.budget: expected a whole number from 8 to 192/);
+  });
+});
+
+describe('the budget snapshot a document keeps', () => {
+  const now = Date.parse('2026-11-01T12:00:00Z');
+  const snap = budgetSnapshot(
+    [
+      { name: 'RECOVERY_STATE', value: 'x'.repeat(500) },
+      { name: 'recovery_state_api', value: 'y'.repeat(1000) },
+      { name: 'RECOVERY_CLAIM_7', value: '{}' },
+      { name: 'APP_SETTING', value: 'z'.repeat(9000) },
+    ],
+    'RECOVERY_STATE',
+    now,
+  );
+
+  it('holds the bytes of the suite\'s other variables (not this document, not the adopter\'s), how many, and how many are documents', () => {
+    expect(snap).toEqual({ at: '2026-11-01T12:00:00.000Z', bytes: 18 + 1000 + 16 + 2, variables: 2, documents: 1 });
+    expect(budgetUseFromSnapshot(snap, 'RECOVERY_STATE', 'x'.repeat(500))).toMatchObject({ used: 1036 + 514, count: 3, budget: 64 * KB });
+  });
+
+  it('a write lists again without one, when it is an hour old by GitHub\'s clock, or when the suite comes to 60% of the budget', () => {
+    expect(needsBudgetListing(undefined, now, 100)).toBe(true);
+    expect(needsBudgetListing(snap, now, 100)).toBe(false);
+    expect(needsBudgetListing(snap, now + BUDGET_RELIST_MS, 100)).toBe(false);
+    expect(needsBudgetListing(snap, now + BUDGET_RELIST_MS + 1, 100)).toBe(true);
+    expect(needsBudgetListing(snap, now - 30_000, 100)).toBe(false);
+    expect(needsBudgetListing({ ...snap, at: 'not a time' }, now, 100)).toBe(true);
+    const mark = Math.ceil(64 * KB * BUDGET_RELIST_RATIO) - snap.bytes;
+    expect(needsBudgetListing(snap, now, mark - 1)).toBe(false);
+    expect(needsBudgetListing(snap, now, mark)).toBe(true);
+    expect(needsBudgetListing(snap, now, 4 * KB, 8)).toBe(true);
+  });
+
+  it('a document carrying a snapshot is valid, and one without is too (written before it existed)', () => {
+    const s = { ...emptyState('default', t0), budget: snap };
+    expect(parseState(serializeState(s))).toMatchObject({ ok: true, state: { budget: snap } });
+    expect(parseState(serializeState(emptyState('default', t0)))).toMatchObject({ ok: true });
   });
 });
