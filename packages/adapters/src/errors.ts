@@ -1,10 +1,11 @@
 import { UserError } from '@recovery/core';
 
 /** The GitHub resource a request touched, to say which permission is missing. */
-export type Resource = 'variables' | 'issues' | 'actions' | 'deployments' | 'contents' | 'metadata' | 'packages';
+export type Resource = 'variables' | 'environments' | 'issues' | 'actions' | 'deployments' | 'contents' | 'metadata' | 'packages';
 
 const PERMISSION_NAMES: Record<Resource, string> = {
   variables: 'Variables',
+  environments: 'Environments',
   issues: 'Issues',
   actions: 'Actions',
   deployments: 'Deployments',
@@ -61,8 +62,11 @@ export function describeError(e: unknown, resource: Resource, access: 'read' | '
     if (resource === 'variables' && access === 'write') {
       return new GitHubError(`Could not ${what}: ${VARIABLES_PERMISSION_MESSAGE}. (GitHub said: 403 ${apiMessage})`, status, perm);
     }
-    // A workflow's `permissions:` cannot grant Variables: GITHUB_TOKEN has no such permission at all.
-    const where = resource === 'variables' ? 'a fine-grained token or GitHub App; the built-in GITHUB_TOKEN has no Variables permission, not even read' : 'workflow `permissions:`, fine-grained token or GitHub App';
+    // A workflow's `permissions:` cannot grant Variables or Environments: GITHUB_TOKEN has no such permission at all.
+    const where =
+      resource === 'variables' || resource === 'environments'
+        ? `a fine-grained token or GitHub App; the built-in GITHUB_TOKEN has no ${PERMISSION_NAMES[resource]} permission, not even read`
+        : 'workflow `permissions:`, fine-grained token or GitHub App';
     return new GitHubError(
       `Could not ${what}: the token lacks the repository permission "${perm}"` + (accepted ? ` (GitHub accepts: ${accepted})` : '') + `. Give the token that permission (${where}). (GitHub said: 403 ${apiMessage})`,
       status,

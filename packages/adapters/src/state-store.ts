@@ -107,6 +107,11 @@ export interface StoreOptions {
   warn?: (message: string) => void;
   /** The suite's variable budget in KB (policy `state.budget`, default 64). */
   budgetKb?: number;
+  /**
+   * Keep the state in this environment's variables (policy `state.environment`), which do not count
+   * toward the 256 KB a workflow run sees; the threshold overrides stay repository variables.
+   */
+  environment?: string;
 }
 
 /** The most a `_CORRUPT` backup keeps of an unreadable document: the head, enough to see what it was. */
@@ -194,7 +199,10 @@ export function claimVariableName(scope: string, revision: number): string {
  */
 export class StateStore {
   readonly variable: string;
+  /** Repository variables: the threshold overrides (and the state, unless it lives in an environment). */
   readonly variables: VariablesAdapter;
+  /** Where the state lives: the repository's variables, or the environment's. */
+  readonly home: VariablesAdapter;
   private readonly transport: StateTransport;
   private last: Read | undefined;
   private overrides: { overrides: Overrides; variables: Map<string, Variable> } | undefined;
@@ -206,7 +214,8 @@ export class StateStore {
   constructor(readonly opts: StoreOptions) {
     this.variable = stateVariableName(opts.scope);
     this.variables = new VariablesAdapter(opts.gh, opts.repo);
-    this.transport = opts.transport ?? this.variables.stateTransport();
+    this.home = opts.environment ? new VariablesAdapter(opts.gh, opts.repo, opts.environment) : this.variables;
+    this.transport = opts.transport ?? this.home.stateTransport();
     this.now = opts.now ?? (() => new Date());
     this.clock = opts.clock ?? (() => performance.now());
     this.sleep = opts.sleep ?? defaultSleep;
@@ -221,6 +230,19 @@ export class StateStore {
    * names (4 for the default scope, 6 with a scope), whatever the number of variables.
    */
   async read(opts: { overrides?: boolean } = {}): Promise<Snapshot> {
+    if (opts.overrides && this.opts.environment) {
+      // The document in the environment, the overrides in the repository: the first page of the
+      // repository's variables when it holds them all, else a GET of each override name.
+      const [doc, page] = await Promise.all([this.fetch(this.variable), this.variables.firstPage()]);
+      const variables = page.complete ? page.variables : new Map<string, Variable>();
+      if (!page.complete) {
+        const repo = this.variables.stateTransport();
+        const names = Object.values(thresholdOverrideNames(this.opts.scope)).flat();
+        for (const f of await Promise.all(names.map((n) => this.again(() => repo.get(n))))) if (f.variable) variables.set(f.variable.name.toUpperCase(), f.variable);
+      }
+      this.overrides = { overrides: readOverrides(variables, this.opts.scope), variables };
+      return this.parse(doc.variable, doc.date).snap;
+    }
     if (opts.overrides) {
       const names = Object.values(thresholdOverrideNames(this.opts.scope)).flat();
       const page = await this.variables.firstPage();
@@ -317,7 +339,7 @@ export class StateStore {
 
       // The variable budget: judged on the snapshot the document keeps, listed again only when it is
       // missing, an hour old, or the suite nears the compaction mark (no listing on a change's path otherwise).
-      if (!this.listing && needsBudgetListing(base.budget, read.date, variableBytes(this.variable, this.serialize(next)), this.opts.budgetKb)) await this.listForBudget();
+      if (!this.listing && needsBudgetListing(base.budget, read.date, variableBytes(this.variable, this.serialize(next)), this.opts.budgetKb, this.opts.environment)) await this.listForBudget();
       // Claim the next revision: the first name after the document's revision that is free, past
       // claims that are dead (older than the lease by GitHub's clock). A live claim: wait for its holder.
       const claim = await this.claim(read, change);
@@ -518,7 +540,9 @@ export class StateStore {
    */
   private serialize(doc: State): string {
     const snap = this.snapshotFor(doc).budget;
-    const text = serializeState(doc, Math.max(0, documentAllowance(snap?.bytes ?? 0, this.variable, this.opts.budgetKb, STATE_MAX_BYTES, 1 + (snap?.documents ?? 0))));
+    // An environment's variables do not count toward the 256 KB: there a document may use its whole cap.
+    const allowance = this.opts.environment ? STATE_MAX_BYTES : documentAllowance(snap?.bytes ?? 0, this.variable, this.opts.budgetKb, STATE_MAX_BYTES, 1 + (snap?.documents ?? 0));
+    const text = serializeState(doc, Math.max(0, allowance));
     const bytes = utf8Length(text);
     if (bytes > VARIABLE_MAX_BYTES) throw new StateTooLargeError(this.variable, bytes);
     return text;
@@ -534,14 +558,14 @@ export class StateStore {
   private listedAt = 0;
   private async listForBudget(): Promise<void> {
     if (this.listing) return;
-    const { variables, date } = await this.variables.listDated();
+    const { variables, date } = await this.home.listDated();
     this.listing = variables;
     this.listedAt = date;
   }
 
   /** The budget snapshot a document written now carries: this store's listing, else the one `doc` has. */
   private snapshotFor(doc: State): { budget?: BudgetSnapshot } {
-    if (this.listing) return { budget: budgetSnapshot(this.listing.values(), this.variable, this.listedAt) };
+    if (this.listing) return { budget: budgetSnapshot(this.listing.values(), this.variable, this.listedAt, this.opts.environment) };
     return doc.budget ? { budget: doc.budget } : {};
   }
 
@@ -559,11 +583,11 @@ export class StateStore {
     const raw = this.last && this.last.snap.kind !== 'missing' ? this.last.snap.raw : undefined;
     if (!this.listing) {
       const snap = this.last?.snap.kind === 'ok' ? this.last.snap.state.budget : undefined;
-      return snap && raw !== undefined ? budgetUseFromSnapshot(snap, this.variable, raw, this.opts.budgetKb) : undefined;
+      return snap && raw !== undefined ? budgetUseFromSnapshot(snap, this.variable, raw, this.opts.budgetKb, this.opts.environment) : undefined;
     }
     const vars = new Map(this.listing);
     if (raw !== undefined) vars.set(this.variable, { name: this.variable, value: raw });
-    return budgetUse(vars.values(), this.opts.budgetKb);
+    return budgetUse(vars.values(), this.opts.budgetKb, this.opts.environment);
   }
 
   private warnedBudget = false;

@@ -1,5 +1,5 @@
 import type { GitHub } from './client';
-import { describeError, httpStatus } from './errors';
+import { GitHubError, describeError, httpStatus } from './errors';
 
 export interface Variable {
   name: string;
@@ -74,15 +74,53 @@ export interface RepoRef {
   repo: string;
 }
 
-/** Repository variables (Actions). Names are case-insensitive on GitHub; kept upper case here. */
+/** What a person does when the environment that should hold the state is not there. */
+export const environmentMissing = (environment: string, full: string): string =>
+  `The environment ${environment} does not exist in ${full}, or the token cannot see it (404). The policy keeps the state in its variables (\`state.environment\`): ` +
+  'create it (Settings → Environments → New environment; no protection rules needed: the state is read and written through the API, never by a job in it), ' +
+  'or remove `state.environment` from the policy to keep the state in repository variables.';
+
+/**
+ * Actions variables of a repository, or of one of its environments (`environment`): the same API on two
+ * levels. Names are case-insensitive on GitHub; kept upper case here.
+ */
 export class VariablesAdapter {
   constructor(
     private readonly gh: GitHub,
     private readonly ref: RepoRef,
+    /** The environment whose variables these are; undefined: the repository's. */
+    readonly environment?: string,
   ) {}
 
   private get full() {
     return `${this.ref.owner}/${this.ref.repo}`;
+  }
+
+  /** `the repository variable X`, `the variable X of the environment recovery-state`. */
+  private label(name?: string): string {
+    if (this.environment) return `${name ? `the variable ${name}` : 'the variables'} of the environment ${this.environment}`;
+    return name ? `the repository variable ${name}` : `the repository variables of ${this.full}`;
+  }
+
+  /** A failed request, for a person: the permission it needs, or the environment that is missing. */
+  private describe(e: unknown, access: 'read' | 'write', what: string): GitHubError {
+    if (this.environment && httpStatus(e) === 404) return new GitHubError(environmentMissing(this.environment, this.full), 404);
+    return describeError(e, this.environment ? 'environments' : 'variables', access, what, this.full);
+  }
+
+  /** The five requests, at the repository's level or the environment's. */
+  private get api() {
+    const a = this.gh.rest.actions;
+    const env = this.environment;
+    const at = { ...this.ref, environment_name: env ?? '' };
+    type O = Record<string, unknown>;
+    return {
+      list: (page: number) => (env ? a.listEnvironmentVariables({ ...at, per_page: 30, page }) : a.listRepoVariables({ ...this.ref, per_page: 30, page })),
+      get: (name: string, o: O = {}) => (env ? a.getEnvironmentVariable({ ...at, name, ...o }) : a.getRepoVariable({ ...this.ref, name, ...o })),
+      create: (name: string, value: string, o: O = {}) => (env ? a.createEnvironmentVariable({ ...at, name, value, ...o }) : a.createRepoVariable({ ...this.ref, name, value, ...o })),
+      update: (name: string, value: string, o: O = {}) => (env ? a.updateEnvironmentVariable({ ...at, name, value, ...o }) : a.updateRepoVariable({ ...this.ref, name, value, ...o })),
+      remove: (name: string, o: O = {}) => (env ? a.deleteEnvironmentVariable({ ...at, name, ...o }) : a.deleteRepoVariable({ ...this.ref, name, ...o })),
+    };
   }
 
   /** Every variable, following pages (30 a page at most). Usually one request. */
@@ -108,7 +146,7 @@ export class VariablesAdapter {
     let date = 0;
     try {
       for (let page = 1; ; page++) {
-        const r = await this.gh.rest.actions.listRepoVariables({ ...this.ref, per_page: 30, page });
+        const r = await this.api.list(page);
         const data = r.data;
         if (page === 1) date = serverDate(r.headers as Headers);
         for (const v of data.variables) out.set(v.name.toUpperCase(), { name: v.name, value: v.value, created_at: v.created_at, updated_at: v.updated_at });
@@ -116,7 +154,7 @@ export class VariablesAdapter {
         if (page >= max) return { variables: out, date, complete: false };
       }
     } catch (e) {
-      throw describeError(e, 'variables', 'read', `list the repository variables of ${this.full}`, this.full);
+      throw this.describe(e, 'read', `list ${this.label()}`);
     }
   }
 
@@ -126,29 +164,29 @@ export class VariablesAdapter {
    */
   async create(name: string, value: string, opts: { retries?: number } = {}): Promise<boolean> {
     try {
-      await this.gh.rest.actions.createRepoVariable({ ...this.ref, name, value, ...requestOptions(opts) });
+      await this.api.create(name, value, requestOptions(opts));
       return true;
     } catch (e) {
       if (httpStatus(e) === 409) return false;
-      throw describeError(e, 'variables', 'write', `create the repository variable ${name}`, this.full);
+      throw this.describe(e, 'write', `create ${this.label(name)}`);
     }
   }
 
   /** Updates a variable; returns false when it does not exist (404). */
   async update(name: string, value: string, opts: { retries?: number } = {}): Promise<boolean> {
     try {
-      await this.gh.rest.actions.updateRepoVariable({ ...this.ref, name, value, ...requestOptions(opts) });
+      await this.api.update(name, value, requestOptions(opts));
       return true;
     } catch (e) {
       if (httpStatus(e) === 404) return false;
-      throw describeError(e, 'variables', 'write', `update the repository variable ${name}`, this.full);
+      throw this.describe(e, 'write', `update ${this.label(name)}`);
     }
   }
 
   /** The state store's transport: direct requests that no plugin sends again (NO_RESEND). */
   stateTransport(): StateTransport {
     const fail = (e: unknown, access: 'read' | 'write', what: string): TransportError => {
-      const person = describeError(e, 'variables', access, what, this.full);
+      const person = this.describe(e, access, what);
       return new TransportError(person.message, httpStatus(e), rateLimitWait(e), person);
     };
     /** One request, no resend: its answer and GitHub's clock; `absent` (no such variable, or already there) is an answer without one. */
@@ -163,19 +201,19 @@ export class VariablesAdapter {
     };
     return {
       get: async (name) => {
-        const { r, date } = await send(() => this.gh.rest.actions.getRepoVariable({ ...this.ref, name, ...NO_RESEND }), 404, 'read', `read the repository variable ${name}`);
+        const { r, date } = await send(() => this.api.get(name, NO_RESEND), 404, 'read', `read ${this.label(name)}`);
         return { variable: r ? { name: r.data.name, value: r.data.value, created_at: r.data.created_at, updated_at: r.data.updated_at } : null, date };
       },
       create: async (name, value) => {
-        const { r, date } = await send(() => this.gh.rest.actions.createRepoVariable({ ...this.ref, name, value, ...NO_RESEND }), 409, 'write', `create the repository variable ${name}`);
+        const { r, date } = await send(() => this.api.create(name, value, NO_RESEND), 409, 'write', `create ${this.label(name)}`);
         return { created: r !== undefined, date };
       },
       update: async (name, value) => {
-        const { r, date } = await send(() => this.gh.rest.actions.updateRepoVariable({ ...this.ref, name, value, ...NO_RESEND }), 404, 'write', `update the repository variable ${name}`);
+        const { r, date } = await send(() => this.api.update(name, value, NO_RESEND), 404, 'write', `update ${this.label(name)}`);
         return { updated: r !== undefined, date };
       },
       remove: async (name) => {
-        const { r, date } = await send(() => this.gh.rest.actions.deleteRepoVariable({ ...this.ref, name, ...NO_RESEND }), 404, 'write', `delete the repository variable ${name}`);
+        const { r, date } = await send(() => this.api.remove(name, NO_RESEND), 404, 'write', `delete ${this.label(name)}`);
         return { removed: r !== undefined, date };
       },
       names: async () => [...(await this.listDated()).variables.values()].map((v) => v.name),

@@ -1,4 +1,4 @@
-import { BUDGET_WARN_RATIO, describeBudget, type BudgetUse } from './budget';
+import { BUDGET_WARN_RATIO, budgetLocation, describeBudget, type BudgetUse } from './budget';
 import type { AlertLevel, TrackView } from './breaker';
 import type { State, TrackName } from './state';
 import { formatDuration } from './duration';
@@ -78,7 +78,7 @@ export function renderBreakerSummary(args: {
     lines.push(`| ${t} | ${MARK[v.state]} | ${v.failures} | ${v.threshold}${src} | ${since} | ${escapeCell(v.reason ?? '')} |`);
   }
   lines.push('', `Alert level: **${args.alert}** (recovery failures in the last 24 h: 2 or more = critical).`);
-  if (args.budget) lines.push('', `Variable budget: ${describeBudget(args.budget)}${args.budget.ratio >= BUDGET_WARN_RATIO ? ' ⚠️ past 80%' : ''}.`);
+  if (args.budget) lines.push('', `Variable budget (state in ${budgetLocation(args.budget)}): ${describeBudget(args.budget)}${args.budget.ratio >= BUDGET_WARN_RATIO ? ' ⚠️ past 80%' : ''}.`);
   const open = (['recovery', 'deployment'] as const).filter((t) => views[t].state !== 'closed');
   for (const t of open) {
     lines.push('');

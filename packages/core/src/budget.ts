@@ -14,6 +14,8 @@ export const VARIABLE_MAX_BYTES = 48 * 1024;
 /** GitHub's limit on the organisation + repository variables one workflow run sees. */
 export const RUN_VARIABLES_MAX_BYTES = 256 * 1024;
 export const DEFAULT_BUDGET_KB = 64;
+/** GitHub's limit on the variables of one environment (the state kept in an environment: its budget). */
+export const ENVIRONMENT_MAX_VARIABLES = 100;
 /** Above this share of the budget the store warns. */
 export const BUDGET_WARN_RATIO = 0.8;
 /** The store compacts a document that would take the suite above this share of the budget. */
@@ -39,34 +41,55 @@ export interface BudgetUse {
   count: number;
   /** The largest, for the advice. */
   largest?: { name: string; bytes: number };
+  /**
+   * Set when the state lives in this environment's variables: they do not count toward the 256 KB, so
+   * there the budget is GitHub's 100 variables per environment (`budget` and `ratio` count variables;
+   * `used` and `count` cover every variable of the environment).
+   */
+  environment?: string;
 }
 
-/** The suite's share of `variables`, against `budgetKb`. */
-export function budgetUse(variables: Iterable<{ name: string; value: string }>, budgetKb = DEFAULT_BUDGET_KB): BudgetUse {
-  const budget = budgetKb * 1024;
+/** The suite's share of `variables`, against `budgetKb`; of an environment's variables, against its 100. */
+export function budgetUse(variables: Iterable<{ name: string; value: string }>, budgetKb = DEFAULT_BUDGET_KB, environment?: string): BudgetUse {
   let used = 0;
   let count = 0;
   let largest: BudgetUse['largest'];
   for (const v of variables) {
-    if (!isSuiteVariable(v.name)) continue;
+    if (!environment && !isSuiteVariable(v.name)) continue;
     const bytes = variableBytes(v.name.toUpperCase(), v.value);
     used += bytes;
     count++;
     if (!largest || bytes > largest.bytes) largest = { name: v.name.toUpperCase(), bytes };
   }
-  return { used, budget, ratio: used / budget, count, ...(largest ? { largest } : {}) };
+  return { ...measure(used, count, budgetKb, environment), ...(largest ? { largest } : {}) };
 }
+
+function measure(used: number, count: number, budgetKb: number, environment: string | undefined): BudgetUse {
+  if (environment) return { used, budget: ENVIRONMENT_MAX_VARIABLES, ratio: count / ENVIRONMENT_MAX_VARIABLES, count, environment };
+  const budget = budgetKb * 1024;
+  return { used, budget, ratio: used / budget, count };
+}
+
+/** Where the state lives: `repository variables`, `environment recovery-state`. */
+export const budgetLocation = (u: BudgetUse): string => (u.environment ? `environment ${u.environment}` : 'repository variables');
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 /** `12.3 KB of 64 KB (19%) in 4 variables`. */
 export function describeBudget(u: BudgetUse): string {
+  if (u.environment) return `${u.count} of ${u.budget} variables (${Math.round(u.ratio * 100)}%), ${kb(u.used)}`;
   return `${kb(u.used)} of ${u.budget / 1024} KB (${Math.round(u.ratio * 100)}%) in ${u.count} variable${u.count === 1 ? '' : 's'}`;
 }
 
 /** The warning past 80%, or undefined. */
 export function budgetWarning(u: BudgetUse, where = 'repository variables'): string | undefined {
   if (u.ratio < BUDGET_WARN_RATIO) return undefined;
+  if (u.environment) {
+    return (
+      `The recovery state's environment ${u.environment} holds ${describeBudget(u)}; GitHub allows ${u.budget} variables per environment, and past that no scope can write its state. ` +
+      'Delete the state of scopes no longer used and *__CORRUPT backups there.'
+    );
+  }
   return (
     `The recovery state uses ${describeBudget(u)} of its variable budget in ${where}${u.largest ? ` (largest: ${u.largest.name}, ${kb(u.largest.bytes)})` : ''}. ` +
     'GitHub gives a workflow run at most 256 KB of organisation + repository variables and silently drops the ones sorting last; ' +
@@ -100,13 +123,13 @@ export const BUDGET_RELIST_MS = 60 * 60_000;
 export const BUDGET_RELIST_RATIO = 0.6;
 
 /** The snapshot of a listing taken at `at` (GitHub's clock), for the document `self`. */
-export function budgetSnapshot(variables: Iterable<{ name: string; value: string }>, self: string, at: number): BudgetSnapshot {
+export function budgetSnapshot(variables: Iterable<{ name: string; value: string }>, self: string, at: number, environment?: string): BudgetSnapshot {
   let bytes = 0;
   let count = 0;
   let documents = 0;
   for (const v of variables) {
     const name = v.name.toUpperCase();
-    if (name === self || !isSuiteVariable(name)) continue;
+    if (name === self || (!environment && !isSuiteVariable(name))) continue;
     bytes += variableBytes(name, v.value);
     count++;
     if (isStateDocument(name)) documents++;
@@ -120,17 +143,15 @@ export function budgetSnapshot(variables: Iterable<{ name: string; value: string
  * document, name and value, as it would be written). Otherwise the snapshot stands, and a change costs
  * no listing: the other scopes' documents each keep within their fair share whatever they wrote since.
  */
-export function needsBudgetListing(snapshot: BudgetSnapshot | undefined, now: number, documentBytes: number, budgetKb = DEFAULT_BUDGET_KB): boolean {
+export function needsBudgetListing(snapshot: BudgetSnapshot | undefined, now: number, documentBytes: number, budgetKb = DEFAULT_BUDGET_KB, environment?: string): boolean {
   if (!snapshot) return true;
   const age = now - Date.parse(snapshot.at);
   // A snapshot a little ahead of the read (listed after it, on another request) is fresh; NaN is not.
   if (!(age > -60_000 && age <= BUDGET_RELIST_MS)) return true;
-  return snapshot.bytes + documentBytes >= budgetKb * 1024 * BUDGET_RELIST_RATIO;
+  return measure(snapshot.bytes + documentBytes, snapshot.variables + 1, budgetKb, environment).ratio >= BUDGET_RELIST_RATIO;
 }
 
 /** The budget's use as a snapshot and the document `name` = `value` tell it (no largest: a warning lists first). */
-export function budgetUseFromSnapshot(snapshot: BudgetSnapshot, name: string, value: string, budgetKb = DEFAULT_BUDGET_KB): BudgetUse {
-  const budget = budgetKb * 1024;
-  const used = snapshot.bytes + variableBytes(name, value);
-  return { used, budget, ratio: used / budget, count: snapshot.variables + 1 };
+export function budgetUseFromSnapshot(snapshot: BudgetSnapshot, name: string, value: string, budgetKb = DEFAULT_BUDGET_KB, environment?: string): BudgetUse {
+  return measure(snapshot.bytes + variableBytes(name, value), snapshot.variables + 1, budgetKb, environment);
 }

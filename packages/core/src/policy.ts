@@ -29,6 +29,8 @@ export type RuleAction = (typeof RULE_ACTIONS)[number];
 export type Decision = (typeof DECISIONS)[number];
 
 const URL_HINT = 'expected an http(s)://… or tcp://host:port address';
+/** A GitHub environment name the store can address (at most 255 characters). */
+const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,254}$/;
 export const checkUrl = () =>
   z.string({ error: URL_HINT }).refine(
     (u) => {
@@ -234,13 +236,21 @@ export const PolicySchema = z.strictObject({
       budget: wholeNumber(8, 192)
         .prefault(64)
         .meta({ description: "KB of repository variables the suite may use (every scope's state, write claims, backups, overrides). A workflow run sees at most 256 KB of organisation + repository variables and silently loses the ones sorting last; the rest is left to yours. The store compacts before it nears the budget and warns at 80%." }),
+      environment: z
+        .string()
+        .regex(ENVIRONMENT_NAME, { message: "expected an environment name: letters, digits, spaces, '.', '_' or '-', starting with a letter or digit, at most 255 characters" })
+        .optional()
+        .meta({
+          description:
+            "Keep the state in this GitHub environment's variables instead of the repository's: they do not count toward the 256 KB a workflow run sees (GitHub allows 100 per environment; the store warns at 80). The environment must exist (no protection rules needed: the state is read and written through the API, never by a job in it), and the token needs \"Environments: read and write\". Threshold overrides stay repository variables.",
+        }),
     })
     .prefault({})
-    .meta({ description: 'Within what budget the state is kept.' }),
+    .meta({ description: 'Where the state is kept, and within what budget.' }),
 });
 
 /** The state store's settings from the policy. */
-export const stateSettings = (p: Policy): { budgetKb: number } => ({ budgetKb: p.state.budget });
+export const stateSettings = (p: Policy): { budgetKb: number; environment?: string } => ({ budgetKb: p.state.budget, ...(p.state.environment ? { environment: p.state.environment } : {}) });
 
 export type Policy = z.output<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;

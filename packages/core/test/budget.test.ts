@@ -3,6 +3,8 @@ import {
   BUDGET_COMPACT_RATIO,
   BUDGET_RELIST_MS,
   BUDGET_RELIST_RATIO,
+  ENVIRONMENT_MAX_VARIABLES,
+  budgetLocation,
   FIELD_LIMITS,
   LIMITS,
   STATE_MAX_BYTES,
@@ -19,6 +21,7 @@ import {
   parsePolicy,
   parseState,
   serializeState,
+  stateSettings,
   utf8Length,
   type State,
 } from '../src';
@@ -154,5 +157,36 @@ describe('the budget snapshot a document keeps', () => {
     const s = { ...emptyState('default', t0), budget: snap };
     expect(parseState(serializeState(s))).toMatchObject({ ok: true, state: { budget: snap } });
     expect(parseState(serializeState(emptyState('default', t0)))).toMatchObject({ ok: true });
+  });
+});
+
+describe('the state in an environment', () => {
+  const vars = (n: number) => Array.from({ length: n }, (_, i) => ({ name: i === 0 ? 'RECOVERY_STATE' : `APP_${i}`, value: 'v'.repeat(100) }));
+
+  it('its budget is GitHub\'s 100 variables per environment, every variable of the environment counted; past 80 it warns with what to do', () => {
+    const u = budgetUse(vars(12), 64, 'recovery-state');
+    expect(u).toMatchObject({ count: 12, budget: ENVIRONMENT_MAX_VARIABLES, ratio: 0.12, environment: 'recovery-state' });
+    expect(describeBudget(u)).toMatch(/^12 of 100 variables \(12%\), 1\.\d KB$/);
+    expect(budgetLocation(u)).toBe('environment recovery-state');
+    expect(budgetLocation(budgetUse(vars(2)))).toBe('repository variables');
+    expect(budgetWarning(u)).toBeUndefined();
+    expect(budgetWarning(budgetUse(vars(80), 64, 'recovery-state'))).toMatch(/^The recovery state's environment recovery-state holds 80 of 100 variables \(80%\), .*GitHub allows 100 variables per environment.*Delete the state of scopes no longer used/);
+  });
+
+  it('the snapshot counts every other variable of the environment; a write lists again from 60 of them, whatever their bytes', () => {
+    const now = Date.parse('2026-11-01T12:00:00Z');
+    const snap = budgetSnapshot(vars(59), 'RECOVERY_STATE', now, 'recovery-state');
+    expect(snap).toMatchObject({ variables: 58, documents: 0 });
+    expect(needsBudgetListing(snap, now, 40 * KB, 64, 'recovery-state')).toBe(false);
+    expect(needsBudgetListing({ ...snap, variables: 59 }, now, 100, 64, 'recovery-state')).toBe(true);
+    expect(budgetUseFromSnapshot(snap, 'RECOVERY_STATE', 'x', 64, 'recovery-state')).toMatchObject({ count: 59, budget: 100, environment: 'recovery-state' });
+  });
+
+  it('the policy names it: state.environment, a name GitHub can have; anything else is an error naming the field and what it accepts', () => {
+    expect(stateSettings(parsePolicy('state:\n  environment: recovery-state\n'))).toEqual({ budgetKb: 64, environment: 'recovery-state' });
+    expect(stateSettings(parsePolicy('{}'))).toEqual({ budgetKb: 64 });
+    for (const bad of ['"prod/state"', '""', '"-x"', `"${'e'.repeat(256)}"`]) {
+      expect(() => parsePolicy(`state:\n  environment: ${bad}\n`), bad).toThrow(/state\.environment: expected an environment name: letters, digits, spaces, '\.', '_' or '-'/);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { UserError, backupVariableName, budgetWarning, describeBudget, formatDuration, type TrackName } from '@recovery/core';
+import { UserError, backupVariableName, budgetLocation, budgetWarning, describeBudget, formatDuration, type TrackName } from '@recovery/core';
 import { corruptStateAdvice } from '@recovery/adapters';
 import { runBreaker, type BreakerCommandName, type BreakerOutcome } from '@recovery/services';
 import type { CliContext } from '../context';
@@ -71,7 +71,7 @@ function printOutcome(ctx: CliContext, out: BreakerOutcome, track: TrackName): v
   });
   ctx.out(`${ctx.repo.owner}/${ctx.repo.repo} scope ${ctx.scope} — alert level ${out.alert}`);
   ctx.out(table(['track', 'state', 'failures', 'threshold', 'opened', 'reason'], rows));
-  if (out.budget) ctx.out(`Variable budget: ${describeBudget(out.budget)}.`);
+  if (out.budget) ctx.out(`Variable budget (state in ${budgetLocation(out.budget)}): ${describeBudget(out.budget)}.`);
   const budgetNote = out.budget && budgetWarning(out.budget);
   if (budgetNote) ctx.err(`warning: ${budgetNote}`);
   if (out.backupVariable) ctx.out(`The unreadable state was kept in ${out.backupVariable}; a fresh document was written.`);
