@@ -269,6 +269,7 @@ export class StateStore {
    */
   adopt(listing: Map<string, Variable>, date: number): Snapshot {
     this.listing = listing;
+    this.listedAt = date;
     return this.parse(listing.get(this.variable) ?? null, date).snap;
   }
 

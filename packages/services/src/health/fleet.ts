@@ -62,7 +62,8 @@ export async function fleetCheck(
     const gh = await github(inputs.token);
     let listing: { variables: Map<string, Variable>; date: number } | undefined;
     try {
-      listing = await new VariablesAdapter(gh, ctx.repo).listDated();
+      // Where the state lives: the repository's variables, or the environment's (state.environment).
+      listing = await new VariablesAdapter(gh, ctx.repo, stateSettings(policy).environment).listDated();
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       why = e.message;
