@@ -50,6 +50,8 @@ export interface CommandOptions {
   /** SIGTERM first so the command can clean up; SIGKILL this long after (default 2 s). */
   graceMs?: number;
   cwd?: string;
+  /** Variables the command gets on top of its base environment (the probe_env values). */
+  env?: Readonly<Record<string, string>>;
   /** Output kept, bytes (default 1 MiB; the rest is counted, not kept). */
   maxOutputBytes?: number;
   onLine?: (line: string) => void;
@@ -79,6 +81,7 @@ export async function runCommand(command: string, o: CommandOptions): Promise<Co
   const [shell, args] = shellArgs(command);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('INPUT_')) env[k] = v;
+  Object.assign(env, o.env);
   const max = o.maxOutputBytes ?? MAX_BODY_BYTES;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -114,9 +117,9 @@ export async function runCommand(command: string, o: CommandOptions): Promise<Co
 }
 
 /** One command attempt: healthy on exit 0; the output is kept for assertions and the report. */
-export async function probeCommand(check: Check, a: Attempt, cwd?: string): Promise<ProbeOutcome> {
+export async function probeCommand(check: Check, a: Attempt, o: { cwd?: string; env?: Readonly<Record<string, string>> } = {}): Promise<ProbeOutcome> {
   a.phase = 'command';
-  const r = await runCommand(check.run ?? '', { timeoutMs: a.timeoutMs, cwd });
+  const r = await runCommand(check.run ?? '', { timeoutMs: a.timeoutMs, cwd: o.cwd, env: o.env });
   if (r.timedOut) return { kind: 'error', error: { kind: 'timeout', afterMs: a.timeoutMs, phase: 'command' }, latencyMs: r.durationMs, output: r.output };
   return { kind: 'command', exitCode: r.exitCode, output: r.output, outputTruncated: r.outputTruncated, latencyMs: r.durationMs };
 }
