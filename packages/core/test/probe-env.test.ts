@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError, parseProbeEnv, probeEnvMasks } from '../src';
+import { UserError, literalCredentials, parseProbeEnv, probeEnvMasks } from '../src';
 
 describe('probe_env (dotenv lines)', () => {
   it('reads NAME=value lines, quoted or not, skipping blank lines and comments', () => {
@@ -41,5 +41,22 @@ describe('probe_env (dotenv lines)', () => {
 
   it('reports every bad line at once', () => {
     expect(() => parseProbeEnv('x\nA=1\ny')).toThrow('Invalid secret `probe_env`: line 1: expected NAME=value, with a name of letters, digits and _ that does not start with a digit; line 3: expected NAME=value');
+  });
+});
+
+describe('literal credentials (in text the runner prints)', () => {
+  const at = (headers: Record<string, string>, url = 'https://a.test/health') => literalCredentials([{ url, headers }]).map((p) => p.path.join('.'));
+  it('allows ${NAME} references, an auth scheme before one, cookie names, and ordinary headers', () => {
+    expect(at({ Authorization: 'Bearer ${HEALTH_TOKEN}', 'X-Api-Key': '${KEY}', Cookie: 'session=${S}; csrf=${C}', 'X-Synthetic-Check': 'true', 'X-Env': 'production' })).toEqual([]);
+    expect(at({}, 'https://user@a.test/')).toEqual([]);
+  });
+  it('refuses a credential written out, in a header or as a URL password, without the value in the message', () => {
+    expect(at({ Authorization: 'Bearer abc123', 'X-Api-Key': 'k3y', 'Proxy-Authorization': 'Basic ${X} trailing', Cookie: 'session=abc' })).toEqual(['0.headers.Authorization', '0.headers.X-Api-Key', '0.headers.Proxy-Authorization', '0.headers.Cookie']);
+    const url = literalCredentials([{ url: 'https://probe:hunter2@a.test/' }]);
+    expect(url.map((p) => p.path.join('.'))).toEqual(['0.url']);
+    for (const p of [...url, ...literalCredentials([{ url: 'https://a.test', headers: { Authorization: 'Bearer abc123' } }])]) {
+      expect(p.message).toContain('`probe_env` secret');
+      expect(p.message).not.toMatch(/hunter2|abc123/);
+    }
   });
 });

@@ -217,3 +217,41 @@ export function resolveChecks(checks: Check[], env: Readonly<Record<string, stri
   }
   return { checks: out, secrets: [...secrets] };
 }
+
+/** Auth schemes that may precede a credential in a header value (`Bearer ${TOKEN}`): not a credential themselves. */
+const AUTH_SCHEME = /^(?:bearer|basic|token|digest|negotiate|apikey|api-key|key)$/i;
+
+/**
+ * Credentials written literally into text that the runner prints (a `with:` value: `targets`, an inline
+ * `policy`): a credential header's value that holds more than `${NAME}` references, an auth scheme and
+ * cookie names, and a URL with a password in its user info. Each problem has the check's path and never
+ * the value. The fix is the same for all: the value in the `probe_env` secret, `${NAME}` in its place.
+ */
+export function literalCredentials(checks: Check[]): Array<{ path: Array<string | number>; message: string }> {
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+  checks.forEach((c, i) => {
+    if (urlPassword(c.url) !== undefined) {
+      problems.push({
+        path: [i, 'url'],
+        message:
+          'a password in the URL’s user info (https://user:…@host) is a credential written where the run’s log shows it. ' +
+          'Put it in the `probe_env` secret (a line NAME=value) and send it as a header, e.g. `Authorization: Basic ${NAME}`; nothing was probed',
+      });
+    }
+    for (const [name, value] of Object.entries(c.headers ?? {})) {
+      if (!isCredentialHeader(name)) continue;
+      const rest = value
+        .replace(ENV_REF, ' ')
+        .split(/[\s;,]+/)
+        .filter((part) => part && !AUTH_SCHEME.test(part) && !/^[^=]+=$/.test(part));
+      if (rest.length === 0) continue;
+      problems.push({
+        path: [i, 'headers', name],
+        message:
+          `a literal credential in ${name}, where the run’s log shows it (the runner prints \`with:\` values). ` +
+          'Put it in the `probe_env` secret (a line NAME=value) and write `${NAME}` here, e.g. `Authorization: Bearer ${HEALTH_TOKEN}`; nothing was probed',
+      });
+    }
+  });
+  return problems;
+}
