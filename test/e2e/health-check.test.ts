@@ -233,11 +233,12 @@ describe('health-check action', () => {
     const targets = [
       `- name: api`,
       `  url: ${svc.url}/echo-500`,
-      `  headers: { X-Api-Key: ${canary}, Authorization: "Bearer \${HEALTH_TOKEN}" }`,
+      `  headers: { X-Api-Key: "\${API_KEY}", Authorization: "Bearer \${HEALTH_TOKEN}" }`,
       `- name: script`,
       `  run: echo "using $HEALTH_TOKEN and ${canary}"; exit 1`,
     ].join('\n');
-    const res = await health({ targets, retries: 1, 'retry-delay': '10ms' }, { env: { HEALTH_TOKEN: fromEnv } });
+    // One from probe_env, one from the step's env: (the actions used as steps).
+    const res = await health({ targets, retries: 1, 'retry-delay': '10ms' }, { env: { HEALTH_TOKEN: fromEnv, PROBE_ENV: `API_KEY=${canary}` } });
     expect(res.code).toBe(0);
     // Sent to the service…
     const sent = svc.requests.filter((q) => q.url === '/echo-500').at(-1);

@@ -48,7 +48,8 @@ ${o.steps === false ? '' : '  steps:\n    - name: restart\n      run: test -n "$
       token: 'test-token',
       repository: r.fullName,
       files: { '.github/recovery.yml': policy },
-      env: { ...ENV, FIXED: fixed, ...env },
+      // The recovery step's variables come from probe_env: commands get nothing else of the step's environment.
+      env: { ...ENV, PROBE_ENV: Object.entries({ FIXED: fixed, ...env }).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join('\n') },
     });
   return { r, failed, fixed, climb };
 }

@@ -520,7 +520,8 @@ recovery:
       run: touch "$NEVER"
 `;
       const files = { '.github/recovery.yml': policy };
-      const env = { RESTARTED: restarted, NEVER: never };
+      // The steps' variables come from probe_env (the reusable workflows' secret, the step's PROBE_ENV).
+      const env = { PROBE_ENV: `RESTARTED=${restarted}\nNEVER='${never}'` };
       const res = await redeploy(r, { mode: 'recover' }, { files, env });
       expect(res.code, show(res)).toBe(0);
       expect(res.outputs).toMatchObject({ result: 'success', 'fixed-by-step': 'restart', attempts: '2' });

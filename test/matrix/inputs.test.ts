@@ -66,6 +66,10 @@ const BAD: Record<ActionName, Record<string, Bad[] | AnyValue>> = {
       { value: '- url: [', kind: 'malformed', says: 'expected a YAML list of checks' },
       { value: 'ftp://example.com/health', kind: 'unknown value', says: 'expected an http(s)://… or tcp://host:port address' },
       { value: '- url: http://127.0.0.1:9/\n  retries: many\n', kind: 'wrong type', says: 'expected a whole number' },
+      // Literal credentials: the runner prints `with:` values. The message names the secret to use, never the value.
+      { value: '- url: http://127.0.0.1:9/\n  headers: { Authorization: "Bearer abc123literal" }\n', kind: 'not allowed here', says: 'Put it in the `probe_env` secret (a line NAME=value) and write `${NAME}` here' },
+      { value: '- url: http://127.0.0.1:9/\n  headers: { X-Api-Key: abc123literal }\n', kind: 'not allowed here', says: 'Put it in the `probe_env` secret' },
+      { value: 'https://probe:abc123literal@127.0.0.1:9/health', kind: 'not allowed here', says: 'a password in the URL’s user info' },
     ],
     timeout: [duration(), { value: '0s', kind: 'out of range', says: 'more than zero' }],
     retries: [

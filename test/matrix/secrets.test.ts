@@ -95,7 +95,7 @@ describe('canary secrets', () => {
     }
   });
 
-  it('health-check header values, literal and from ${NAME}, are masked and redacted even when the service echoes them', async () => {
+  it('health-check header values from probe_env and from ${NAME}, are masked and redacted even when the service echoes them', async () => {
     const svc = await startHttpServer((req, res) => {
       // A service that repeats the caller's credentials in its error page and a header.
       res.writeHead(500, { 'content-type': 'text/plain', 'x-echo': String(req.headers['x-api-key']) });
@@ -103,9 +103,9 @@ describe('canary secrets', () => {
     });
     servers.push(svc);
     const r = repo();
-    const targets = `- name: api\n  url: ${svc.url}/health\n  headers:\n    X-Api-Key: ${HEADER}\n    Authorization: Bearer \${API_TOKEN}\n  retries: 0\n`;
+    const targets = `- name: api\n  url: ${svc.url}/health\n  headers:\n    X-Api-Key: \${API_KEY}\n    Authorization: Bearer \${API_TOKEN}\n  retries: 0\n`;
     const s = SCENARIOS['health-check'];
-    const res = await s.run(emu(), r, { inputs: { targets }, env: { API_TOKEN: HEADER_ENV } });
+    const res = await s.run(emu(), r, { inputs: { targets }, env: { API_TOKEN: HEADER_ENV, PROBE_ENV: `API_KEY=${HEADER}` } });
     const show = `exit ${res.code}\n${res.stdout}\n${res.stderr}`;
     expect(res.code, show).toBe(0);
     expect(res.outputs.status, show).toBe('unhealthy');

@@ -50,6 +50,8 @@ export interface CommandOptions {
   /** SIGTERM first so the command can clean up; SIGKILL this long after (default 2 s). */
   graceMs?: number;
   cwd?: string;
+  /** Variables the command gets on top of the host's basics (the probe_env values); nothing else is passed on. */
+  env?: Readonly<Record<string, string>>;
   /** Output kept, bytes (default 1 MiB; the rest is counted, not kept). */
   maxOutputBytes?: number;
   onLine?: (line: string) => void;
@@ -72,13 +74,29 @@ function shellArgs(command: string): [string, string[]] {
 }
 
 /**
- * Runs a command through @actions/exec under the supervisor. The action's inputs (INPUT_*, which hold
- * the token) are not passed on: the command sees the environment a `run:` step would.
+ * What a command inherits from the machine: the system's basics (PATH, HOME, the user, the locale, the
+ * temporary directory; Windows' system variables). Nothing of the runner's or the action's: not INPUT_*
+ * (the token), not GITHUB_* (the file commands a script could use to change later steps), not RUNNER_* or
+ * ACTIONS_* (the runtime token of the artifact and cache services).
+ */
+const HOST_BASICS = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'TMP', 'TEMP', 'SYSTEMROOT', 'SYSTEMDRIVE', 'COMSPEC', 'PATHEXT', 'WINDIR', 'USERPROFILE']);
+
+/** A command's whole environment, built from scratch: the host's basics, then `extra` (the probe_env values). */
+export function commandEnvironment(extra: Readonly<Record<string, string>> = {}, host: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(host)) if (v !== undefined && (HOST_BASICS.has(k.toUpperCase()) || /^LC_/.test(k))) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/**
+ * Runs a command through @actions/exec under the supervisor, with an environment built from scratch
+ * (commandEnvironment). The supervisor is started with that environment and nothing else, so it never
+ * held the token: the command finds it neither in its own environment nor in its parent's
+ * /proc/<pid>/environ (which shows the environment a process was started with).
  */
 export async function runCommand(command: string, o: CommandOptions): Promise<CommandResult> {
   const [shell, args] = shellArgs(command);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('INPUT_')) env[k] = v;
+  const env = commandEnvironment(o.env);
   const max = o.maxOutputBytes ?? MAX_BODY_BYTES;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -114,9 +132,9 @@ export async function runCommand(command: string, o: CommandOptions): Promise<Co
 }
 
 /** One command attempt: healthy on exit 0; the output is kept for assertions and the report. */
-export async function probeCommand(check: Check, a: Attempt, cwd?: string): Promise<ProbeOutcome> {
+export async function probeCommand(check: Check, a: Attempt, o: { cwd?: string; env?: Readonly<Record<string, string>> } = {}): Promise<ProbeOutcome> {
   a.phase = 'command';
-  const r = await runCommand(check.run ?? '', { timeoutMs: a.timeoutMs, cwd });
+  const r = await runCommand(check.run ?? '', { timeoutMs: a.timeoutMs, cwd: o.cwd, env: o.env });
   if (r.timedOut) return { kind: 'error', error: { kind: 'timeout', afterMs: a.timeoutMs, phase: 'command' }, latencyMs: r.durationMs, output: r.output };
   return { kind: 'command', exitCode: r.exitCode, output: r.output, outputTruncated: r.outputTruncated, latencyMs: r.durationMs };
 }

@@ -5,6 +5,7 @@ import {
   evaluateProbe,
   formatDuration,
   nameChecks,
+  probeEnvMasks,
   probeKind,
   redactSecrets,
   resolveChecks,
@@ -31,8 +32,10 @@ export interface RunHealthOptions extends HealthOptions {
   onSecret?: (value: string) => void;
   /** Called as each target finishes, with its log lines, for a log group per target. */
   onResult?: (result: TargetResult) => void;
-  /** Where `${NAME}` in header values is looked up (default process.env). */
+  /** Where `${NAME}` in header values is looked up after probeEnv (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The `probe_env` values: `${NAME}` is filled from them first, commands get them in their environment, and they are redacted. */
+  probeEnv?: Readonly<Record<string, string>>;
   /** Working directory of command probes (default the current one: the workspace in a step). */
   cwd?: string;
   now?: () => Date;
@@ -55,10 +58,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function probeOnce(check: Check, a: Attempt, cwd: string | undefined): Promise<ProbeOutcome> {
+function probeOnce(check: Check, a: Attempt, o: Pick<RunHealthOptions, 'cwd' | 'probeEnv'>): Promise<ProbeOutcome> {
   switch (probeKind(check)) {
     case 'command':
-      return probeCommand(check, a, cwd);
+      return probeCommand(check, a, { cwd: o.cwd, env: o.probeEnv });
     case 'tcp':
       return probeTcp(check, a);
     default:
@@ -97,7 +100,7 @@ async function checkTarget(check: Check & { name: string }, o: RunHealthOptions,
     attempts = n;
     const a = new Attempt(timeoutMs, o.signal);
     try {
-      outcome = await probeOnce(check, a, o.cwd);
+      outcome = await probeOnce(check, a, o);
     } finally {
       a.dispose();
     }
@@ -144,9 +147,10 @@ async function checkTarget(check: Check & { name: string }, o: RunHealthOptions,
  * Throws a UserError before probing anything when a header refers to an unset `${VARIABLE}`.
  */
 export async function runHealthChecks(checks: Check[], options: RunHealthOptions): Promise<HealthResult> {
-  const { checks: ready, secrets: headerSecrets } = resolveChecks(nameChecks(checks), options.env ?? process.env);
+  const probeEnv = options.probeEnv ?? {};
+  const { checks: ready, secrets: headerSecrets } = resolveChecks(nameChecks(checks), { ...(options.env ?? process.env), ...probeEnv });
   for (const s of headerSecrets) options.onSecret?.(s);
-  const secrets = [...new Set([...(options.secrets ?? []).filter(Boolean), ...headerSecrets])];
+  const secrets = [...new Set([...(options.secrets ?? []).filter(Boolean), ...headerSecrets, ...probeEnvMasks(probeEnv)])];
   const started = performance.now();
   const results: TargetResult[] = new Array(ready.length);
   let next = 0;

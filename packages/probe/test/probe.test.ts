@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, healthOptions, type Check, type HealthResult, type TargetResult } from '@recovery/core';
-import { runHealthChecks, runCommand } from '../src';
+import { commandEnvironment, runHealthChecks, runCommand } from '../src';
 import { startHttpServer, type TestHttpServer } from '@recovery/testkit/harness';
 import { hasOpenssl, makeCert, type TestCert } from './certs';
 
@@ -261,13 +261,16 @@ describe('command probes', () => {
     expect(byName(r, 'stuck').error).toBe('timed out after 300ms (the command and everything it started were stopped)');
   });
 
-  it('does not give the command the action’s inputs (the token)', async () => {
-    process.env.INPUT_TOKEN = 'ghs_notForCommands';
+  it('gives the command an environment built from scratch: the host’s basics and probe_env, nothing of the runner’s or the action’s', async () => {
+    const leaked = { INPUT_TOKEN: 'ghs_notForCommands', GITHUB_TOKEN: 'ghs_norThis', ACTIONS_RUNTIME_TOKEN: 'runtime', GITHUB_ENV: '/tmp/env', RUNNER_TEMP: '/tmp/r', SOME_STEP_VAR: 'x' };
+    Object.assign(process.env, leaked);
     try {
-      const r = await runHealthChecks([{ name: 'env', run: 'test -z "${INPUT_TOKEN:-}"' }], fast);
-      expect(byName(r, 'env').status).toBe('up');
+      const run = 'test -z "${INPUT_TOKEN:-}${GITHUB_TOKEN:-}${ACTIONS_RUNTIME_TOKEN:-}${GITHUB_ENV:-}${RUNNER_TEMP:-}${SOME_STEP_VAR:-}" && test -n "$PATH" && test "$API_KEY" = from-probe-env';
+      const r = await runHealthChecks([{ name: 'env', run }], { ...fast, probeEnv: { API_KEY: 'from-probe-env' } });
+      expect(byName(r, 'env').status, byName(r, 'env').error).toBe('up');
     } finally {
-      delete process.env.INPUT_TOKEN;
+      for (const k of Object.keys(leaked)) delete process.env[k];
     }
+    expect(commandEnvironment({ A: 'b' }, { PATH: '/bin', HOME: '/h', LC_ALL: 'C', INPUT_TOKEN: 't', GITHUB_WORKSPACE: '/w', HTTPS_PROXY: 'http://p' })).toEqual({ PATH: '/bin', HOME: '/h', LC_ALL: 'C', A: 'b' });
   });
 });

@@ -1,5 +1,5 @@
 import { context } from '@actions/github';
-import { cliCommand, UserError } from '@recovery/core';
+import { cliCommand, parseProbeEnv, UserError } from '@recovery/core';
 import type { RepoRef } from '@recovery/adapters';
 import { readKnobs, type Knobs } from './knobs';
 
@@ -28,6 +28,11 @@ export interface ActionContext {
   now: () => Date;
   /** Test knobs, read from the environment here and nowhere else. */
   knobs: Knobs;
+  /**
+   * The `probe_env` secret, which the reusable workflows give the probing steps as PROBE_ENV (dotenv
+   * lines), parsed: it fills `${NAME}` in the policy and is the environment of command probes and recovery steps.
+   */
+  probeEnv: Readonly<Record<string, string>>;
 }
 
 /** What the run's context says, as @actions/github's `context` reads it from the runner's environment and event file. */
@@ -61,6 +66,7 @@ export function actionContext(env: NodeJS.ProcessEnv = process.env, gh: RunConte
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}${runAttempt > 1 ? `/attempts/${runAttempt}` : ''}`,
     now: () => new Date(),
     knobs: readKnobs(env),
+    probeEnv: parseProbeEnv(env.PROBE_ENV),
     cli: cliCommand({ repository: env.GITHUB_ACTION_REPOSITORY, ref: env.GITHUB_ACTION_REF }),
   };
 }

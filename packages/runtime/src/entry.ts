@@ -1,4 +1,4 @@
-import { UserError } from '@recovery/core';
+import { UserError, probeEnvMasks } from '@recovery/core';
 import type { GitHub } from '@recovery/adapters';
 import type { ActionIO } from './io';
 import { toolkitIO } from './toolkit';
@@ -18,6 +18,8 @@ export function defaultDeps(): ActionDeps {
 
 /** The dependencies of a run, given how it talks to the runner and what it knows of its run. */
 export function actionDeps(io: ActionIO, ctx: ActionContext): ActionDeps {
+  // probe_env holds credentials only: masked before anything could print them, whether a probe uses them or not.
+  for (const v of probeEnvMasks(ctx.probeEnv)) io.setSecret(v);
   return {
     io,
     ctx,

@@ -5,3 +5,4 @@ export * from './assert';
 export * from './aggregate';
 export * from './window';
 export * from './summary';
+export * from './probe-env';

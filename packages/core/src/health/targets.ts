@@ -4,6 +4,7 @@ import { UserError, formatPath, formatZodIssues } from '../errors';
 import { CheckSchema, checkUrl, type Check } from '../policy';
 import { redactSecrets } from '../redact';
 import type { ProbeKind } from './types';
+import { MIN_MASK_LENGTH } from './probe-env';
 
 /**
  * The `targets` input: URLs one a line (`#` comments and blank lines skipped), or a YAML list whose
@@ -157,8 +158,6 @@ export function nameChecks(checks: Check[]): Check[] {
  */
 const CREDENTIAL_HEADER = /^(?:(?:proxy-)?authorization|cookie|private-token|api-?key|x-(?:[a-z0-9-]*-)?(?:api-?key|token|secret|signature|password|auth|session)(?:-[a-z0-9-]*)?)$|(?:token|secret|password|passwd|api-?key|credential)/i;
 export const isCredentialHeader = (name: string): boolean => CREDENTIAL_HEADER.test(name.trim());
-/** Shorter values are not masked: masking `1` would blank every 1 in the log (they are never printed anyway). */
-const MIN_SECRET_LENGTH = 4;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 function urlPassword(url: string | undefined): string | undefined {
@@ -177,7 +176,7 @@ export interface ResolvedChecks {
 
 /**
  * Expands `${NAME}` in header values from the environment (so a committed policy can say
- * `Authorization: Bearer ${HEALTH_TOKEN}` and the workflow sets HEALTH_TOKEN from a secret), and lists
+ * `Authorization: Bearer ${HEALTH_TOKEN}` and the workflow gives HEALTH_TOKEN in its `probe_env` secret), and lists
  * the values to mask. A reference to an unset variable is a UserError: sending the header without its
  * secret would make a healthy service look down and start a recovery.
  */
@@ -186,7 +185,7 @@ export function resolveChecks(checks: Check[], env: Readonly<Record<string, stri
   const missing: string[] = [];
   const out = checks.map((c) => {
     const password = urlPassword(c.url);
-    if (password && password.length >= MIN_SECRET_LENGTH) secrets.add(password);
+    if (password && password.length >= MIN_MASK_LENGTH) secrets.add(password);
     if (!c.headers) return c;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(c.headers)) {
@@ -196,15 +195,15 @@ export function resolveChecks(checks: Check[], env: Readonly<Record<string, stri
           missing.push(`${c.name ?? defaultName(c)}: header ${name} uses ${ref}, which is not set in the environment`);
           return ref;
         }
-        if (val.length >= MIN_SECRET_LENGTH) secrets.add(val);
+        if (val.length >= MIN_MASK_LENGTH) secrets.add(val);
         return val;
       });
       headers[name] = expanded;
-      if (isCredentialHeader(name) && expanded.length >= MIN_SECRET_LENGTH) {
+      if (isCredentialHeader(name) && expanded.length >= MIN_MASK_LENGTH) {
         secrets.add(expanded);
         // `Bearer <token>`, `Basic <b64>`: the credential alone too, as it may be printed without its scheme.
         const credential = /^\s*[A-Za-z]+\s+(\S+)\s*$/.exec(expanded)?.[1];
-        if (credential && credential.length >= MIN_SECRET_LENGTH) secrets.add(credential);
+        if (credential && credential.length >= MIN_MASK_LENGTH) secrets.add(credential);
       }
     }
     return { ...c, headers };
@@ -212,9 +211,47 @@ export function resolveChecks(checks: Check[], env: Readonly<Record<string, stri
   if (missing.length) {
     throw new UserError(
       `${missing.length === 1 ? missing[0] : `Header variables are not set:\n${missing.map((m) => `  - ${m}`).join('\n')}`}. ` +
-        'Set it in the step’s `env:` (for example from a secret); nothing was probed.',
+        'Give it in the `probe_env` secret of the reusable workflows (a line NAME=value), or in the step’s `env:` (for example from a secret); nothing was probed.',
       missing,
     );
   }
   return { checks: out, secrets: [...secrets] };
+}
+
+/** Auth schemes that may precede a credential in a header value (`Bearer ${TOKEN}`): not a credential themselves. */
+const AUTH_SCHEME = /^(?:bearer|basic|token|digest|negotiate|apikey|api-key|key)$/i;
+
+/**
+ * Credentials written literally into text that the runner prints (a `with:` value: `targets`, an inline
+ * `policy`): a credential header's value that holds more than `${NAME}` references, an auth scheme and
+ * cookie names, and a URL with a password in its user info. Each problem has the check's path and never
+ * the value. The fix is the same for all: the value in the `probe_env` secret, `${NAME}` in its place.
+ */
+export function literalCredentials(checks: Check[]): Array<{ path: Array<string | number>; message: string }> {
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+  checks.forEach((c, i) => {
+    if (urlPassword(c.url) !== undefined) {
+      problems.push({
+        path: [i, 'url'],
+        message:
+          'a password in the URL’s user info (https://user:…@host) is a credential written where the run’s log shows it. ' +
+          'Put it in the `probe_env` secret (a line NAME=value) and send it as a header, e.g. `Authorization: Basic ${NAME}`; nothing was probed',
+      });
+    }
+    for (const [name, value] of Object.entries(c.headers ?? {})) {
+      if (!isCredentialHeader(name)) continue;
+      const rest = value
+        .replace(ENV_REF, ' ')
+        .split(/[\s;,]+/)
+        .filter((part) => part && !AUTH_SCHEME.test(part) && !/^[^=]+=$/.test(part));
+      if (rest.length === 0) continue;
+      problems.push({
+        path: [i, 'headers', name],
+        message:
+          `a literal credential in ${name}, where the run’s log shows it (the runner prints \`with:\` values). ` +
+          'Put it in the `probe_env` secret (a line NAME=value) and write `${NAME}` here, e.g. `Authorization: Bearer ${HEALTH_TOKEN}`; nothing was probed',
+      });
+    }
+  });
+  return problems;
 }

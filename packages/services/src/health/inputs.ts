@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, duration, oneOf, ratio, statusRanges, validateTargets, wholeNumber } from '@recovery/core';
+import { bool, duration, literalCredentials, oneOf, ratio, statusRanges, validateTargets, wholeNumber } from '@recovery/core';
 import { commonInputs } from '@recovery/runtime';
 
 export const FAIL_ON = ['never', 'degraded', 'unhealthy'] as const;
@@ -7,12 +7,15 @@ export const FAIL_ON = ['never', 'degraded', 'unhealthy'] as const;
 /**
  * `targets` is parsed here, with the other inputs, so that every problem is reported at once. Its
  * messages carry what was given themselves (`…, got "ftp://x"`): the input's whole text is never echoed,
- * since a check's headers may hold secrets.
+ * since a check's headers may hold secrets. A credential written into it literally is refused: the runner
+ * prints `with:` values, so it belongs in the `probe_env` secret, and `${NAME}` here.
  */
 const targets = z.string().transform((text, ctx) => {
   const r = validateTargets(text);
-  if (r.ok) return r.checks;
-  for (const p of r.problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  // The runner prints `with:` values in the log: a credential written here would be shown to anyone who can read it.
+  const problems = r.ok ? literalCredentials(r.checks) : r.problems;
+  if (r.ok && problems.length === 0) return r.checks;
+  for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   return z.NEVER;
 });
 

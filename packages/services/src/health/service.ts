@@ -96,6 +96,7 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
   const result = await runHealthChecks(checks, {
     ...options,
     secrets: [inputs.token],
+    probeEnv: ctx.probeEnv,
     onSecret: (s) => io.setSecret(s),
     onResult: (t) => {
       printing = printing.then(() =>

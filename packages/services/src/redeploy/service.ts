@@ -19,6 +19,7 @@ import {
   decide,
   healthIsBad,
   usedPlaceholders,
+  probeEnvMasks,
   type Attempt,
   type Decision,
   type HealthInput,
@@ -143,7 +144,7 @@ export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<Redepl
     repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
     cli: ctx.cli,
     changeId: (suffix) => ({ id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'redeploy'}.${suffix}`, now: ctx.now(), by: ctx.by }),
-    health: () => checkHealth(policy, { log: (m) => io.info(m), onSecret: (v) => io.setSecret(v), secrets: [inputs.token], cwd: ctx.workspace }),
+    health: () => checkHealth(policy, { log: (m) => io.info(m), onSecret: (v) => io.setSecret(v), secrets: [inputs.token], cwd: ctx.workspace, probeEnv: ctx.probeEnv }),
   };
 
   let outcome: Outcome;
@@ -414,7 +415,7 @@ async function recoverMode(env: Env, steps: NamedStep[]): Promise<Outcome> {
   let health: HealthVerdict | undefined = initial;
   for (const step of steps) {
     const t0 = Date.now();
-    const done = await io.group(`Recovery step "${step.name}"`, () => runStep(step, { cwd: ctx.workspace, log: (l) => io.info(l), secrets: [inputs.token] }));
+    const done = await io.group(`Recovery step "${step.name}"`, () => runStep(step, { cwd: ctx.workspace, env: ctx.probeEnv, log: (l) => io.info(l), secrets: [inputs.token, ...probeEnvMasks(ctx.probeEnv)] }));
     health = await env.health();
     reports.push({
       name: step.name,

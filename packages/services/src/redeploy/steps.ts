@@ -20,12 +20,15 @@ export interface StepOutcome {
 const TAIL_LINES = 15;
 
 /** Runs a step with its retries: up to `retries + 1` attempts, `retry-delay` apart, until one exits 0. */
-export async function runStep(step: NamedStep, o: { cwd: string; log: (line: string) => void; secrets: string[]; sleep?: (ms: number) => Promise<void> }): Promise<StepOutcome> {
+export async function runStep(
+  step: NamedStep,
+  o: { cwd: string; env?: Readonly<Record<string, string>>; log: (line: string) => void; secrets: string[]; sleep?: (ms: number) => Promise<void> },
+): Promise<StepOutcome> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const max = step.retries + 1;
   for (let attempt = 1; ; attempt++) {
     o.log(`$ ${step.run.split('\n')[0]}${step.run.includes('\n') ? ' …' : ''}   (attempt ${attempt} of ${max}, timeout ${formatDuration(step.timeout)})`);
-    const result = await runCommand(step.run, { timeoutMs: step.timeout, cwd: o.cwd, onLine: (l) => o.log(l) });
+    const result = await runCommand(step.run, { timeoutMs: step.timeout, cwd: o.cwd, env: o.env, onLine: (l) => o.log(l) });
     if (result.exitCode === 0) return { step, attempts: attempt, result, tail: [] };
     o.log(
       result.timedOut
