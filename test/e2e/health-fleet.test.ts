@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type RunResult, type TestHttpServer, runStep } from '@recovery/testkit/harness';
 import { run as healthCheckEntry } from '../../actions/health-check/src/main';
@@ -57,9 +60,10 @@ describe('health-check: a fleet', () => {
     expect(res.outputs.status).toBe('healthy');
     expect(matrix(res)).toEqual({ include: [] });
     expect(res.outputs['unhealthy-services']).toBe('[]');
-    // One listing (a repository of few variables: one page), nothing written.
-    expect(requests(r).map((e) => `${e.method} ${e.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables']);
-    expect(writes(r)).toEqual([]);
+    // One listing (a repository of few variables: one page), no state written; only, once per repository,
+    // the marker that lets a workflow's vars prove a state absent.
+    expect(requests(r).map((e) => `${e.method} ${e.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables', 'POST /repos/{owner}/{repo}/actions/variables']);
+    expect(names(r)).toEqual(['RECOVERY_STATE__END']);
 
     // The cache fails: only its scope is written; the matrix holds it alone.
     down.add('cache');
@@ -70,7 +74,7 @@ describe('health-check: a fleet', () => {
     expect(JSON.parse(res.outputs['unhealthy-services']!)).toEqual(['cache']);
     expect(r.variable('RECOVERY_STATE_SERVICE_CACHE')).toBeDefined();
     for (const v of ['RECOVERY_STATE', 'RECOVERY_STATE_SERVICE_DATABASE', 'RECOVERY_STATE_SERVICE_API', 'RECOVERY_STATE_FRONTEND']) expect(r.variable(v)).toBeUndefined();
-    expect(names(r).every((v) => /SERVICE_CACHE/.test(v))).toBe(true);
+    expect(names(r).every((v) => /SERVICE_CACHE|__END$/.test(v))).toBe(true);
     expect(res.summary).toContain('| 🔴 | cache | `service-cache` |');
 
     // Healthy again: the cache's scope records it (its window empties), the others stay untouched.
@@ -79,7 +83,7 @@ describe('health-check: a fleet', () => {
     res = await health(policy, r);
     expect(matrix(res).include).toEqual([]);
     expect(writes(r).length).toBeGreaterThan(0);
-    expect(names(r).every((v) => /SERVICE_CACHE/.test(v))).toBe(true);
+    expect(names(r).every((v) => /SERVICE_CACHE|__END$/.test(v))).toBe(true);
     expect(JSON.parse(r.variable('RECOVERY_STATE_SERVICE_CACHE')!)).toMatchObject({ health: { last: 'healthy', window: [] } });
     emu().clearLog();
     res = await health(policy, r);
@@ -120,6 +124,47 @@ describe('health-check: a fleet', () => {
     expect(pages).toHaveLength(Math.ceil(varCount / 30));
     expect(writes(r)).toEqual([]);
     expect(requests(r)).toHaveLength(pages.length);
+    down.clear();
+  });
+
+  it('trusts the workflow\'s vars only for "healthy, nothing open, nothing to write": then no request; a bad result reads the state fresh before it writes', async () => {
+    const r = repo();
+    const policy = policyOf({ database: '', api: '' });
+    down.clear();
+    down.add('api');
+    await health(policy, r);
+    down.clear();
+    await health(policy, r);
+    const dir = mkdtempSync(path.join(tmpdir(), 'vars-'));
+    const snapshot = (drop: string[] = []) => {
+      const file = path.join(dir, `vars-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify(Object.fromEntries(r.variables.list().filter((v) => !drop.includes(v.name)).map((v) => [v.name, v.value])), null, 2));
+      return file;
+    };
+    // api has history (healthy, nothing open), database none (proved by the marker sorting after it): no request.
+    const steady = snapshot();
+    emu().clearLog();
+    let res = await health(policy, r, { 'vars-file': steady });
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(requests(r)).toEqual([]);
+    expect(matrix(res).include).toEqual([]);
+    // Without the marker the snapshot cannot prove database's state absent: read through the API.
+    emu().clearLog();
+    await health(policy, r, { 'vars-file': snapshot(['RECOVERY_STATE__END']) });
+    expect(requests(r).map((e) => `${e.method} ${e.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables']);
+    // The api goes down: the (now stale) snapshot is not trusted; the states are read before the write.
+    down.add('api');
+    emu().clearLog();
+    res = await health(policy, r, { 'vars-file': steady });
+    const log = requests(r);
+    expect(`${log[0]!.method} ${log[0]!.route}`).toBe('GET /repos/{owner}/{repo}/actions/variables');
+    expect(log.findIndex((e) => e.write)).toBeGreaterThan(0);
+    expect(matrix(res).include.map((m) => m.service)).toEqual(['api']);
+    // A snapshot that is not the vars context is refused, naming the input.
+    writeFileSync(path.join(dir, 'bad.json'), '[1]');
+    res = await health(policy, r, { 'vars-file': path.join(dir, 'bad.json') });
+    expect(res.code).not.toBe(0);
+    expect(res.stdout + res.stderr).toContain('Invalid input `vars-file`: expected the JSON of the vars context');
     down.clear();
   });
 

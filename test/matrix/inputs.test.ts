@@ -92,6 +92,7 @@ const BAD: Record<ActionName, Record<string, Bad[] | AnyValue>> = {
     ],
     record: [{ value: 'maybe', kind: 'wrong type', says: BOOL }],
     'fail-on': [{ value: 'sometimes', kind: 'unknown value', says: 'expected one of never, degraded, unhealthy' }],
+    'vars-file': [{ value: 'no-such-vars.json', kind: 'unknown value', says: 'expected a file holding the JSON of the vars context' }],
   },
   'evaluate-recovery': {
     ...common(),

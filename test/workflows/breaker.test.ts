@@ -94,7 +94,7 @@ describe('three failing recoveries in a row', () => {
     expect(r6.job('monitor/recover/redeploy').outputs).toMatchObject({ status: 'healthy', action: 'closed' });
     expect(issue.state).toBe('closed');
     expect(w.svc.release).toBe(GOOD);
-  }, 120_000); // eight workflow runs of bundles: a margin for speed on a loaded machine, not for correctness
+  }, 300_000); // eight workflow runs of bundles: a margin for speed on a loaded machine, not for correctness
 });
 
 describe('the operator and the breaker', () => {

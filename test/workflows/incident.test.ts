@@ -30,14 +30,26 @@ describe('steady healthy monitoring', () => {
     expect(res.result).toBe('success');
     expect(res.warnings).toEqual([]);
     expect(res.job('monitor/check').result).toBe('success');
-    expect(res.job('monitor/check').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', reason: 'none', 'ended-incident': '', 'artifact-retention-days': '30', 'detected-at': '' });
+    expect(res.job('monitor/check').outputs).toEqual({
+      status: 'healthy',
+      'should-recover': 'false',
+      reason: 'none',
+      'ended-incident': '',
+      'ended-incidents': '[]',
+      fleet: 'false',
+      'recover-matrix': '{"include":[]}',
+      'unhealthy-services': '[]',
+      'max-parallel': '4',
+      'artifact-retention-days': '30',
+      'detected-at': '',
+    });
     // A steady healthy tick keeps no artifact.
     expect(res.step('monitor/check', 'Keep the health report').outcome).toBe('skipped');
     expect(ARTIFACTS.list(res.runId)).toEqual([]);
     expect(res.job('monitor/recover').result).toBe('skipped');
     expect(res.job('monitor').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', decision: '' });
     // No job of recovery.yml exists in the run: the reusable workflow was never called.
-    expect(Object.keys(res.jobs).sort()).toEqual(['monitor', 'monitor/check', 'monitor/recover', 'monitor/resolve']);
+    expect(Object.keys(res.jobs).sort()).toEqual(['monitor', 'monitor/check', 'monitor/recover', 'monitor/recover-services', 'monitor/resolve']);
     expect(res.job('monitor/resolve').result).toBe('skipped');
     const requests = requestsSince(w, from);
     expect(requests.map((r) => `${r.method} ${r.route}`)).toEqual(['GET /repos/{owner}/{repo}/actions/variables/{name}']);
@@ -269,7 +281,7 @@ describe('a service that heals without automation', () => {
     expect(healed.warnings).toEqual([]);
     expect(healed.job('monitor/check').outputs).toMatchObject({ status: 'healthy', 'should-recover': 'false', 'ended-incident': session });
     expect(healed.job('monitor/recover').result).toBe('skipped');
-    expect(healed.job('monitor/resolve').result).toBe('success');
+    expect(Object.values(healed.jobs).filter((j) => j.path.startsWith('monitor/resolve (')).map((j) => j.result)).toEqual(['success']);
     expect(issue.state).toBe('closed');
     expect(repo.issues).toHaveLength(1);
     expect(issue.comments.at(-1)!.body).toMatch(/Resolved: `default` — resolved: the service is healthy again/);

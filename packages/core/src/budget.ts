@@ -108,7 +108,7 @@ export function documentAllowance(otherBytes: number, name: string, budgetKb = D
 }
 
 /** Whether a variable holds a scope's state document (not a claim or a backup). */
-export const isStateDocument = (name: string): boolean => /^RECOVERY_STATE(_|$)/.test(name.toUpperCase()) && !/__CORRUPT$|_CORRUPT$/.test(name.toUpperCase());
+export const isStateDocument = (name: string): boolean => /^RECOVERY_STATE(_|$)/.test(name.toUpperCase()) && !/__CORRUPT$|_CORRUPT$|^RECOVERY_STATE__END$/.test(name.toUpperCase());
 
 /** What the suite's other variables took at a listing, as kept in the document (`State['budget']`). */
 export type BudgetSnapshot = NonNullable<State['budget']>;

@@ -4,6 +4,7 @@ export * from './schema-kit';
 export * from './policy';
 export * from './scope';
 export * from './fleet';
+export * from './vars-snapshot';
 export * from './state';
 export * from './budget';
 export * from './breaker';

@@ -167,6 +167,9 @@ export const PolicySchema = z.strictObject({
     .meta({ description: 'How a failed run is classified from its job logs.' }),
   recovery: z
     .strictObject({
+      'max-parallel': wholeNumber(1, 256)
+        .prefault(4)
+        .meta({ description: 'A fleet: recovery runs the monitor starts at once, one per service that needs it (the others wait their turn).' }),
       'max-reruns': wholeNumber(0, 49).prefault(2).meta({ description: 'Re-runs of a failed run before moving on (GitHub caps a run at 50 attempts).' }),
       steps: z.array(StepSchema, { error: 'expected a list of steps' }).default([]).meta({ description: 'Recovery steps, run in order; health is checked after each and the first that restores it ends the list.' }),
       redeploy: z

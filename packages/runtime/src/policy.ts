@@ -8,7 +8,26 @@ export const DEFAULT_POLICY_PATH = '.github/recovery.yml';
  * The `policy` input: a path under the workspace (default .github/recovery.yml; a missing default file
  * means the built-in defaults) or inline YAML.
  */
-export function loadPolicy(input: string | undefined, workspace: string): { policy: Policy; source: string } {
+export function loadPolicy(input: string | undefined, workspace: string, service = process.env.RECOVERY_SERVICE): { policy: Policy; source: string } {
+  const loaded = readPolicy(input, workspace);
+  return { policy: narrowToService(loaded.policy, service, loaded.source), source: loaded.source };
+}
+
+/**
+ * One service's run (recovery.yml sets RECOVERY_SERVICE for every step of a service's recovery): the
+ * policy narrowed to that service, so every probe and verify checks it alone. A policy of one service (or
+ * none) is that case already; a name the policy of several does not have is an error naming them.
+ */
+export function narrowToService(policy: Policy, service: string | undefined, source: string): Policy {
+  const name = (service ?? '').trim();
+  const names = Object.keys(policy.services);
+  if (!name || names.length <= 1) return policy;
+  const def = policy.services[name];
+  if (!def) throw new UserError(`Invalid service ${JSON.stringify(name)}: expected one of the services of ${source} (${names.join(', ')})`);
+  return { ...policy, services: { [name]: def } };
+}
+
+function readPolicy(input: string | undefined, workspace: string): { policy: Policy; source: string } {
   const value = (input ?? '').trim() || DEFAULT_POLICY_PATH;
   const inline = value.includes('\n') || /^[\w-]+\s*:/.test(value) || value.startsWith('{');
   if (inline) return { policy: parsePolicy(value, 'input `policy` (inline YAML)'), source: 'inline' };

@@ -8,7 +8,11 @@ import {
   recoverMatrix,
   renderFleetSummary,
   shouldRecover,
+  snapshotSays,
+  stateVariableName,
   stateSettings,
+  STATE_END_MARKER,
+  STATE_END_MARKER_VALUE,
   type FleetRow,
   type FleetService,
   type HealthOptions,
@@ -17,6 +21,7 @@ import {
   type HealthTrigger,
   type Policy,
   type RecoverItem,
+  type VarsSnapshot,
 } from '@recovery/core';
 import { StateStore, VariablesAdapter, type Variable } from '@recovery/adapters';
 import { writeRunReport, type ActionDeps } from '@recovery/runtime';
@@ -50,15 +55,21 @@ interface Recorded {
 export async function fleetCheck(
   { io, ctx, github }: ActionDeps,
   inputs: Inputs,
-  run: { policy: Policy; fleet: FleetService[]; result: HealthResult; options: HealthOptions; trigger: HealthTrigger },
+  run: { policy: Policy; fleet: FleetService[]; result: HealthResult; options: HealthOptions; trigger: HealthTrigger; snapshot?: VarsSnapshot },
 ): Promise<HealthCheckRun> {
   const { policy, fleet, result, options, trigger } = run;
   const results = splitByService(fleet, result, options);
   const recorded: Recorded[] = fleet.map((_, i) => ({ window: [results[i]!.status], endedIncident: '', kind: 'off' }));
+  // The workflow's own `vars` settle it when every service is healthy with nothing open and nothing to
+  // write (or has no history, provably): no request. Anything else reads every state fresh, in one listing.
+  const says = fleet.map((s, i) => snapshotSays(run.snapshot, stateVariableName(s.scope), results[i]!.status, trigger));
+  const trusted = says.every((x) => x.says !== 'unknown');
   let why = '';
   if (!inputs.record) why = '`record: false`';
   else if (!inputs.token) why = 'no `token`';
-  else {
+  else if (trusted) {
+    for (const [i, x] of says.entries()) recorded[i] = { window: x.says === 'steady' ? x.state.health.window : [results[i]!.status], endedIncident: '', kind: x.says === 'steady' ? 'unchanged' : 'none' };
+  } else {
     const gh = await github(inputs.token);
     let listing: { variables: Map<string, Variable>; date: number } | undefined;
     try {
@@ -68,6 +79,15 @@ export async function fleetCheck(
       if (!(e instanceof UserError)) throw e;
       why = e.message;
       io.warning(`${e.message} The health results were not recorded; each service's should-recover uses its result alone.`, { title: 'Health results not recorded' });
+    }
+    // Once per repository: the marker that lets the next runs' `vars` prove a state absent (no request then).
+    if (listing && !listing.variables.has(STATE_END_MARKER)) {
+      try {
+        await new VariablesAdapter(gh, ctx.repo).create(STATE_END_MARKER, STATE_END_MARKER_VALUE);
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        io.warning(`${STATE_END_MARKER} could not be created (${e.message}); the monitor reads the states through the API each run.`);
+      }
     }
     const step = `${ctx.job ?? 'job'}.${ctx.action ?? 'health-check'}`;
     // One scope after another: writes in a burst are what GitHub's secondary rate limits punish.
@@ -142,6 +162,8 @@ export async function fleetCheck(
       'ended-incidents': JSON.stringify(ended),
       'recover-matrix': JSON.stringify(recoverMatrix(matrix)),
       'unhealthy-services': JSON.stringify(matrix.map((m) => m.service)),
+      fleet: true,
+      'max-parallel': policy.recovery['max-parallel'],
       'artifact-retention-days': policy.artifacts['retention-days'],
     },
     summary: renderFleetSummary({ rows, durationMs: result.durationMs, notRecorded: why }),

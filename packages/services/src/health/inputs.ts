@@ -33,6 +33,7 @@ export const HealthCheckInputs = z.object({
   'expect-status': statusRanges().optional(),
   'slow-threshold': duration().optional(),
   'degraded-ratio': ratio().optional(),
+  'vars-file': z.string().optional(),
   record: bool().default(true),
   'fail-on': oneOf(FAIL_ON).default('never'),
 });

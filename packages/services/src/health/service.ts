@@ -10,6 +10,8 @@ import {
   policyChecks,
   fleetServices,
   recoverMatrix,
+  snapshotSays,
+  stateVariableName,
   renderHealthSummary,
   renderKpiFooter,
   shouldRecover,
@@ -25,7 +27,7 @@ import { loadPolicy, writeRunReport, type ActionDeps } from '@recovery/runtime';
 import { runHealthChecks } from '@recovery/probe';
 import type { HealthCheckInputs as Inputs } from './inputs';
 import { fleetCheck } from './fleet';
-import { FAIL_RANK, RANK, annotateTargets } from './shared';
+import { FAIL_RANK, RANK, annotateTargets, readVarsSnapshot } from './shared';
 
 /** Every output of health-check (action.yml `outputs`). */
 export interface HealthCheckOutputs {
@@ -44,6 +46,10 @@ export interface HealthCheckOutputs {
   'recover-matrix': string;
   /** JSON list of the names of the services that need recovery. */
   'unhealthy-services': string;
+  /** true when the policy's services are watched as a fleet (each its own scope). */
+  fleet: boolean;
+  /** Recovery runs to start at once (policy recovery.max-parallel). */
+  'max-parallel': number;
   'artifact-retention-days': number;
 }
 
@@ -67,6 +73,7 @@ function groupTitle(t: TargetResult): string {
 export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Inputs): Promise<HealthCheckRun> {
   if (inputs.token) io.setSecret(inputs.token);
   const { policy, source } = loadPolicy(inputs.policy, ctx.workspace);
+  const snapshot = readVarsSnapshot(inputs['vars-file'], ctx.workspace);
   // Several services in the policy (and no targets input): a fleet, each service its own scope.
   const fleet = !inputs.targets && Object.keys(policy.services).length > 1 ? fleetServices(policy) : undefined;
   const checks = inputs.targets ?? policyChecks(policy);
@@ -108,16 +115,22 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
     cwd: ctx.workspace,
   });
   await printing;
-  if (fleet) return fleetCheck({ io, ctx, github }, inputs, { policy, fleet, result, options, trigger });
+  if (fleet) return fleetCheck({ io, ctx, github }, inputs, { policy, fleet, result, options, trigger, snapshot });
 
   // Across runs: the scope's window of recent results decides whether to start recovery.
   let window: HealthStatus[] = [result.status];
   let recording: Recording;
   let state: State | undefined;
   let endedIncident = '';
+  const trusted = inputs.record && inputs.token ? snapshotSays(snapshot, stateVariableName(inputs.scope), result.status, trigger) : undefined;
   if (!inputs.record) recording = { kind: 'off', why: '`record: false`' };
   else if (!inputs.token) recording = { kind: 'off', why: 'no `token`' };
-  else {
+  else if (trusted?.says === 'steady') {
+    // Healthy, nothing open, nothing to write, by the workflow's own `vars`: no request at all.
+    recording = { kind: 'unchanged', variable: stateVariableName(inputs.scope) };
+    state = trusted.state;
+    window = trusted.state.health.window;
+  } else {
     const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m), warn: (m) => io.warning(m), ...stateSettings(policy) });
     // Every job of a run (and of the workflows it calls) shares the run id: the job and step make the id
     // unique, or a second probe in the same run (the recovery workflow's verify job) would not be recorded.
@@ -173,6 +186,8 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
       'ended-incidents': JSON.stringify(endedIncident ? [{ service, scope: inputs.scope, incident: endedIncident }] : []),
       'recover-matrix': JSON.stringify(recoverMatrix(matrix)),
       'unhealthy-services': JSON.stringify(matrix.map((m) => m.service)),
+      fleet: false,
+      'max-parallel': policy.recovery['max-parallel'],
       'artifact-retention-days': policy.artifacts['retention-days'],
     },
     summary: renderHealthSummary({ scope: inputs.scope, result, verdict, recording }) + renderKpiFooter(state, ctx.now(), noKpis),

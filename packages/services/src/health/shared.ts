@@ -1,4 +1,6 @@
-import { formatDuration, type HealthResult, type HealthStatus } from '@recovery/core';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserError, formatDuration, parseVarsSnapshot, type HealthResult, type HealthStatus, type VarsSnapshot } from '@recovery/core';
 import type { ActionDeps } from '@recovery/runtime';
 
 /** What health-check's one-scope and fleet runs share. */
@@ -14,3 +16,16 @@ export function annotateTargets(io: ActionDeps['io'], result: HealthResult, slow
   }
 }
 
+
+/**
+ * The `vars-file` input: the JSON of the workflow's `vars` context, written to a file by the workflow (an
+ * input is an environment variable, which Linux limits to 128 KiB; `vars` may hold 256 KB). Unset: none.
+ */
+export function readVarsSnapshot(file: string | undefined, workspace: string): VarsSnapshot | undefined {
+  if (!file?.trim()) return undefined;
+  const at = path.resolve(workspace, file.trim());
+  if (!existsSync(at)) throw new UserError(`Invalid input \`vars-file\`: expected a file holding the JSON of the vars context (toJSON(vars)), got ${JSON.stringify(file)}, which does not exist`);
+  const r = parseVarsSnapshot(readFileSync(at, 'utf8'));
+  if (!r.ok) throw new UserError(`Invalid input \`vars-file\`: ${r.message}`);
+  return r.snapshot;
+}

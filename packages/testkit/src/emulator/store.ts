@@ -213,7 +213,7 @@ export interface RunVarsReport {
  * organisation one of the same name) are taken in name order while they fit; the rest vanish from `vars`.
  * A variable counts as the UTF-8 bytes of its name and value. Environment variables do not count.
  */
-export function varsForRun(repo: Iterable<Variable>, org: Record<string, string> = {}, limit = MAX_RUN_VARS_BYTES): RunVarsReport {
+export function varsForRun(repo: Iterable<Pick<Variable, 'name' | 'value'>>, org: Record<string, string> = {}, limit = MAX_RUN_VARS_BYTES): RunVarsReport {
   const merged = new Map<string, string>(Object.entries(org).map(([k, v]) => [k.toUpperCase(), v]));
   for (const v of repo) merged.set(v.name.toUpperCase(), v.value);
   const names = [...merged.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

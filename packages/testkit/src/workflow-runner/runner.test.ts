@@ -195,6 +195,92 @@ jobs:
   });
 });
 
+describe('matrix from a job output, vars', () => {
+  it('a matrix from fromJSON of a job output: one leg per include item, at most max-parallel at once, in order; an empty include fails the job (an if: guards it)', async () => {
+    const log = path.join(tempDir('matrix-log-'), 'log');
+    const root = project({
+      'fan.yml': `on:
+  workflow_dispatch:
+    inputs:
+      items:
+        type: string
+permissions: {}
+jobs:
+  plan:
+    runs-on: ubuntu-latest
+    outputs:
+      m: \${{ steps.p.outputs.m }}
+    steps:
+      - id: p
+        env:
+          ITEMS: \${{ inputs.items }}
+        run: echo "m=$ITEMS" >> "$GITHUB_OUTPUT"
+  fan:
+    needs: plan
+    runs-on: ubuntu-latest
+    strategy:
+      max-parallel: 1
+      matrix: \${{ fromJSON(needs.plan.outputs.m) }}
+    steps:
+      - env:
+          S: \${{ matrix.s }}
+        run: |
+          echo "start $S" >> "${log}"
+          echo "end $S" >> "${log}"
+  guarded:
+    needs: plan
+    if: needs.plan.outputs.m != '{"include":[]}'
+    runs-on: ubuntu-latest
+    strategy:
+      matrix: \${{ fromJSON(needs.plan.outputs.m) }}
+    steps:
+      - run: echo "\${{ matrix.s }}"
+`,
+    });
+    const run = await go(root, 'fan.yml', { eventName: 'workflow_dispatch', inputs: { items: '{"include":[{"s":"a"},{"s":"b"},{"s":"c"}]}' } });
+    expect(Object.keys(run.jobs).filter((j) => j.startsWith('fan')).sort()).toEqual(['fan (a)', 'fan (b)', 'fan (c)']);
+    expect(run.job('fan (b)').matrix).toEqual({ s: 'b' });
+    // max-parallel 1: each leg ends before the next starts.
+    expect((await import('node:fs')).readFileSync(log, 'utf8').trim().split('\n')).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    const empty = await go(root, 'fan.yml', { eventName: 'workflow_dispatch', inputs: { items: '{"include":[]}' } });
+    expect(empty.job('fan')).toMatchObject({ result: 'failure' });
+    expect(empty.job('fan').error).toMatch(/strategy.matrix expands to no job/);
+    expect(empty.job('guarded').result).toBe('skipped');
+    const many = await go(root, 'fan.yml', { eventName: 'workflow_dispatch', inputs: { items: JSON.stringify({ include: Array.from({ length: 257 }, (_, i) => ({ s: i })) }) } });
+    expect(many.job('fan').error).toMatch(/expands to 257 jobs; a matrix generates at most 256 jobs per workflow run/);
+  });
+
+  it('vars is what GitHub gives a run: the repository variables read when the run starts, the ones sorting last dropped past 256 KB', async () => {
+    const root = project({
+      'vars.yml': `on: push
+permissions: {}
+jobs:
+  show:
+    runs-on: ubuntu-latest
+    outputs:
+      names: \${{ steps.s.outputs.names }}
+    steps:
+      - run: "cat > \\"$RUNNER_TEMP/vars.json\\" <<'END_OF_VARS'\\n\${{ toJSON(vars) }}\\nEND_OF_VARS\\n"
+      - id: s
+        run: echo "names=$(node -e 'process.stdout.write(Object.keys(JSON.parse(require("fs").readFileSync(0,"utf8"))).join(","))' < "$RUNNER_TEMP/vars.json")" >> "$GITHUB_OUTPUT"
+`,
+    });
+    const big = 'x'.repeat(130 * 1024);
+    const variables = [
+      { name: 'C_BIG', value: big },
+      { name: 'A_BIG', value: big },
+      { name: 'D_SMALL', value: '1' },
+      { name: 'B_SMALL', value: '1' },
+    ];
+    const run = await go(root, 'vars.yml', { eventName: 'push', variables: () => variables });
+    // A_BIG, B_SMALL fit; C_BIG would pass 256 KB: it and everything after it (D_SMALL) vanish.
+    expect(run.job('show').outputs.names).toBe('A_BIG,B_SMALL');
+    const given = await go(root, 'vars.yml', { eventName: 'push', vars: { Z: big, Y: big, X: big } });
+    expect(given.job('show').outputs.names).toBe('X');
+    await expect(go(root, 'vars.yml', { eventName: 'push', vars: { A: '1' }, variables: () => [] })).rejects.toThrow(/give vars or variables, not both/);
+  });
+});
+
 describe('concurrency', () => {
   it('jobs of one group run one at a time, jobs of others alongside; the evaluated group is recorded', async () => {
     // A rendezvous, not a stopwatch: a job of the deploy group finishes only once `c` (another group) has

@@ -14,6 +14,7 @@ import { declared, evaluateCondition, evaluateString, evaluateStringMap, evaluat
 import { ConcurrencyGroups } from './concurrency';
 import { runShell } from './shell';
 import { LOCAL_CHECKOUT } from './stand-ins';
+import { varsForRun } from '../emulator/store';
 import type { Concurrency, JobResult, JobResultValue, RunWorkflowOptions, StandIn, StepOutcome, StepResult, WorkflowResult, WorkflowRun } from './types';
 import { collectUses, field, loadWorkflow, resolveUses, stepLabel, stringField, WorkflowError, type InputDefinition, type LoadedWorkflow, type ProjectLayout, type SourceRepository, type UsesTarget } from './workflow';
 
@@ -54,6 +55,8 @@ interface RunState {
   /** Prefix of this run's entries in the groups' events: RunWorkflowOptions.label. */
   label: string;
   actionOutputs: Map<string, string[]>;
+  /** The `vars` context of every job: what GitHub gives a run of the repository (the 256 KB rule applied). */
+  vars: Record<string, string>;
 }
 
 interface Frame {
@@ -221,8 +224,14 @@ export async function runWorkflow(file: string, opts: RunWorkflowOptions): Promi
   const githubToken = typeof opts.githubToken === 'string' ? opts.githubToken : `ghs_workflow_runner_${Math.random().toString(36).slice(2)}`;
   const mintToken = typeof opts.githubToken === 'function' ? opts.githubToken : undefined;
   const secrets = { GITHUB_TOKEN: githubToken, ...opts.secrets };
+  // `vars`: the repository's variables as GitHub gives them to a run, read when the run starts: past 256 KB
+  // of names and values, the ones sorting last vanish (varsForRun). Given ones pass the same rule.
+  if (opts.vars && opts.variables) throw new WorkflowError('give vars or variables, not both');
+  const given = opts.variables ? [...opts.variables()] : Object.entries(opts.vars ?? {}).map(([name, value]) => ({ name, value }));
+  const runVars = varsForRun(given);
   const state: RunState = {
     opts,
+    vars: runVars.vars,
     layout,
     top,
     workflowPath,
@@ -346,7 +355,7 @@ async function inGroup<T>(state: RunState, concurrency: Concurrency | undefined,
 async function runFrame(state: RunState, frame: Frame): Promise<WorkflowResult> {
   const { wf } = frame;
   const misses = new Set<string>();
-  const base: Contexts = { github: githubContext(state, frame, ''), inputs: declared({ ...frame.inputs }, 'inputs'), vars: { ...state.opts.vars } };
+  const base: Contexts = { github: githubContext(state, frame, ''), inputs: declared({ ...frame.inputs }, 'inputs'), vars: { ...state.vars } };
   const workflowEnv = evaluateStringMap(wf.template.env, { ...base, secrets: frame.secrets }, { misses, where: `${wf.file}: env` });
   const concurrency = concurrencyOf(wf.root.find('concurrency'), base, misses, `${wf.file}: concurrency`);
   const jobs: Record<string, JobResult> = {};
@@ -431,6 +440,9 @@ function ancestorsOf(wf: LoadedWorkflow, id: string, into = new Set<string>()): 
   return into;
 }
 
+/** GitHub: a matrix generates at most 256 jobs per workflow run. */
+const MAX_MATRIX_JOBS = 256;
+
 function expandMatrix(strategy: unknown, where: string): Array<Record<string, unknown>> | undefined {
   if (!strategy || typeof strategy !== 'object') return undefined;
   const matrix = (strategy as Record<string, unknown>).matrix;
@@ -446,16 +458,19 @@ function expandMatrix(strategy: unknown, where: string): Array<Record<string, un
   const matches = (c: Record<string, unknown>, pattern: Record<string, unknown>) => Object.entries(pattern).every(([k, v]) => JSON.stringify(c[k]) === JSON.stringify(v));
   if (Array.isArray(exclude)) combos = combos.filter((c) => !exclude.some((e) => matches(c, e as Record<string, unknown>)));
   if (Array.isArray(include)) {
+    // Each include entry is added to the original combinations it does not contradict; one that fits none
+    // (and every entry of an include-only matrix) is a job of its own.
+    const original = [...combos];
     for (const inc of include as Array<Record<string, unknown>>) {
       const dimKeys = Object.keys(dims);
-      const original = Object.fromEntries(Object.entries(inc).filter(([k]) => dimKeys.includes(k)));
-      const targets = combos.filter((c) => matches(c, original));
-      if (targets.length && Object.keys(original).length === dimKeys.length) for (const t of targets) Object.assign(t, inc);
-      else if (targets.length && Object.keys(original).length) for (const t of targets) Object.assign(t, inc);
+      const pattern = Object.fromEntries(Object.entries(inc).filter(([k]) => dimKeys.includes(k)));
+      const targets = original.filter((c) => matches(c, pattern));
+      if (targets.length && dimKeys.length) for (const t of targets) Object.assign(t, inc);
       else combos.push({ ...inc });
     }
   }
   if (combos.length === 0) throw new WorkflowError(`${where}: strategy.matrix expands to no job`);
+  if (combos.length > MAX_MATRIX_JOBS) throw new WorkflowError(`${where}: strategy.matrix expands to ${combos.length} jobs; a matrix generates at most ${MAX_MATRIX_JOBS} jobs per workflow run`);
   return combos;
 }
 
@@ -489,7 +504,7 @@ async function runJob(state: RunState, frame: Frame, model: WorkflowJob, workflo
     cancelled,
   };
   const ifExpr = model.if.expression;
-  const ctx: Contexts = { github: githubContext(state, frame, id), inputs: declared({ ...frame.inputs }, 'inputs'), needs: needsCtx, vars: { ...state.opts.vars } };
+  const ctx: Contexts = { github: githubContext(state, frame, id), inputs: declared({ ...frame.inputs }, 'inputs'), needs: needsCtx, vars: { ...state.vars } };
   const declaredOutputs = model.type === 'job' ? [...(model.outputs ?? [])].map((p) => p.key.toString()) : Object.keys((await calleeOf(state, model, wf.file))?.call?.outputs ?? {});
   const emptyOutputs = () => Object.fromEntries(declaredOutputs.map((k) => [k, '']));
   const record = (r: Partial<JobResult> & Pick<JobResult, 'result' | 'path'>): JobResult => {
@@ -524,14 +539,23 @@ async function runJob(state: RunState, frame: Frame, model: WorkflowJob, workflo
     return finish([record({ path: basePath, result: 'failure', error: (e as Error).message })]);
   }
   const legs = combos ?? [undefined];
-  const list = await Promise.all(
-    legs.map((matrix, index) => {
+  const maxParallel = strategy['max-parallel'] ?? legs.length;
+  if (typeof maxParallel !== 'number' || !Number.isInteger(maxParallel) || maxParallel < 1) {
+    return finish([record({ path: basePath, result: 'failure', error: `${wf.file}: jobs.${id}.strategy.max-parallel: expected a whole number of at least 1, got ${JSON.stringify(maxParallel)}` })]);
+  }
+  // At most max-parallel legs at once; the next starts when one ends, in matrix order.
+  const list: JobResult[] = new Array(legs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < legs.length; index = next++) {
+      const matrix = legs[index];
       const label = matrix ? ` (${Object.values(matrix).map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')})` : '';
-      const strategyCtx = { 'fail-fast': strategy['fail-fast'] ?? true, 'job-index': index, 'job-total': legs.length, 'max-parallel': strategy['max-parallel'] ?? legs.length };
+      const strategyCtx = { 'fail-fast': strategy['fail-fast'] ?? true, 'job-index': index, 'job-total': legs.length, 'max-parallel': maxParallel };
       const plan: JobPlan = { state, frame, model, workflowEnv, needsCtx, misses, path: `${basePath}${label}`, matrix, strategyCtx };
-      return runJobLeg(plan, record);
-    }),
-  );
+      list[index] = await runJobLeg(plan, record);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(maxParallel, legs.length) }, worker));
   return finish(list);
 }
 
@@ -550,7 +574,7 @@ async function runJobLeg(plan: JobPlan, record: (r: Partial<JobResult> & Pick<Jo
     github: githubContext(state, frame, id),
     inputs: declared({ ...frame.inputs }, 'inputs'),
     needs: plan.needsCtx,
-    vars: { ...state.opts.vars },
+    vars: { ...state.vars },
     strategy: plan.strategyCtx,
     matrix: plan.matrix ?? {},
   };

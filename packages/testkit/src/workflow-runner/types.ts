@@ -47,8 +47,13 @@ export interface RunWorkflowOptions {
   inputs?: Record<string, string | number | boolean>;
   /** The repository's secrets (GITHUB_TOKEN is added unless given). */
   secrets?: Record<string, string>;
-  /** The repository's variables (the `vars` context). */
+  /** The repository's variables (the `vars` context), as given; GitHub's 256 KB rule applies to them. */
   vars?: Record<string, string>;
+  /**
+   * The repository's variables where they live (`() => repo.variables.list()` of the emulator), read when the
+   * run starts: `vars` is what GitHub gives a run of the repository, the ones sorting last dropped past 256 KB.
+   */
+  variables?: () => Iterable<{ name: string; value: string }>;
   /** GITHUB_API_URL of every step: the emulator. */
   emulatorUrl: string;
   /** owner/name (default octo/app). */
