@@ -74,7 +74,8 @@ describe('open-issue action', () => {
     at = mark();
     const second = await issueAction(r, { ...base, mode: 'open', decision: 'rerun', result: 'failure', reason: 'still failing' });
     expect(second.outputs).toMatchObject({ action: 'commented', 'issue-number': String(number) });
-    expect(since(r, at).filter((e) => e.write).map((e) => `${e.method} ${e.route}`)).toEqual(['POST /repos/{owner}/{repo}/issues/{issue_number}/comments']);
+    // The comment, and the body's "last seen" marker of what it said (comments only on change).
+    expect(since(r, at).filter((e) => e.write).map((e) => `${e.method} ${e.route}`)).toEqual(['POST /repos/{owner}/{repo}/issues/{issue_number}/comments', 'PATCH /repos/{owner}/{repo}/issues/{issue_number}']);
     expect(r.issues.filter((i) => !i.pull_request)).toHaveLength(1);
     expect(issue.comments).toHaveLength(1);
     // The comment says how this run's attempt ended, not only what was decided.

@@ -56,14 +56,15 @@ describe('three failing recoveries in a row', () => {
     expect(stateOf(w.repo).breaker.recovery.reason).toMatch(/3 consecutive recovery failures reached the threshold of 3/);
     for (const r of [r1, r2]) expect(r.warnings).toEqual([]);
 
-    // 3. Blocked: no rung runs, nothing but the issue comment is written, and the issue says what to do.
+    // 3. Blocked: no rung runs, nothing but the issue's update is written, and the issue says what to do.
     const from = w.emu.log.length;
     const r4 = await monitor(w);
     expect(r4.warnings).toEqual([]);
     expect(r4.job('monitor/recover/evaluate').outputs).toMatchObject({ decision: 'blocked', breaker: 'open', allowed: 'false', action: 'commented' });
     expect(r4.step('monitor/recover/evaluate', 'climb').outcome).toBe('skipped');
     expect(r4.job('monitor/recover/redeploy').result).toBe('skipped');
-    expect(requestsSince(w, from).filter((r) => r.write).map((r) => `${r.method} ${r.route}`)).toEqual(['POST /repos/{owner}/{repo}/issues/{issue_number}/comments']);
+    // The comment (being blocked is news), and the body's record of what it said (comments only on change).
+    expect(requestsSince(w, from).filter((r) => r.write).map((r) => `${r.method} ${r.route}`)).toEqual(['POST /repos/{owner}/{repo}/issues/{issue_number}/comments', 'PATCH /repos/{owner}/{repo}/issues/{issue_number}']);
     const issue = w.repo.issues[0]!;
     expect(w.repo.issues).toHaveLength(1);
     const blockedComment = issue.comments.at(-1)!.body;
@@ -79,7 +80,7 @@ describe('three failing recoveries in a row', () => {
     const admin = await run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'close', reason: 'registry fixed' } });
     expect(admin.result).toBe('success');
     expect(admin.warnings).toEqual([]);
-    expect(admin.job('breaker/admin').outputs).toEqual({ state: 'closed' });
+    expect(admin.job('breaker/admin').outputs).toEqual({ state: 'closed', hold: '' });
     expect(admin.job('breaker/admin').name).toBe('Breaker close');
     expect(admin.job('breaker/admin').concurrency?.group).toBe('recovery-state-default');
     expect(admin.step('breaker/admin', 'breaker').with).toMatchObject({ command: 'close', track: 'recovery', reason: 'registry fixed', 'keep-failures': 'false', force: 'false' });
@@ -109,7 +110,7 @@ describe('the operator and the breaker', () => {
     expect(threshold.step('breaker/admin', 'breaker').with?.command).toBe('set-threshold');
     expect(w.repo.variable('CIRCUIT_BREAKER_THRESHOLD')).toBe('5');
     // A choice input refuses a command the workflow does not offer, before anything runs.
-    await expect(run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'reset' } })).rejects.toThrow(/input 'command' must be one of status, open, close, threshold, got 'reset'/);
+    await expect(run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'reset' } })).rejects.toThrow(/input 'command' must be one of status, open, close, threshold, hold, release, got 'reset'/);
 
     const blocked = await monitor(w);
     expect(blocked.job('monitor/recover/evaluate').outputs.decision).toBe('blocked');

@@ -262,6 +262,15 @@ export class IssuesAdapter {
   }
 
   /** Closes as completed; extra labels (flap) ride on the same request. */
+  /** Replaces the issue's body (the incident's "last seen" line). */
+  async updateBody(number: number, body: string): Promise<void> {
+    try {
+      await this.gh.rest.issues.update({ ...this.ref, issue_number: number, body });
+    } catch (e) {
+      throw describeError(e, 'issues', 'write', `edit issue #${number} in ${this.full}`, this.full);
+    }
+  }
+
   async close(issue: IncidentIssue, addLabels: string[] = []): Promise<void> {
     const have = lower(issue.labels);
     const extra = addLabels.filter((l) => !have.has(l.toLowerCase()));

@@ -3,3 +3,4 @@ export * from './inputs';
 export * from './render';
 export * from './webhook';
 export * from './mttr';
+export * from './quiet';

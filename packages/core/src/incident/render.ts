@@ -210,10 +210,13 @@ function hardCut(text: string, tail: string, limit: number): string {
   return `${dropLoneSurrogate(body.slice(0, limit - note.length - keepTail.length))}${note}${keepTail}`;
 }
 
-/** The new issue's body. `custom` (the `body` input) replaces the default text; the markers are always added. */
-export function renderIncidentBody(f: IncidentFacts, custom?: string): CappedText {
+/**
+ * The new issue's body. `custom` (the `body` input) replaces the default text; the markers are always
+ * added, after `lastSeen` (the "last seen" line, kept whole like them).
+ */
+export function renderIncidentBody(f: IncidentFacts, custom?: string, lastSeen = ''): CappedText {
   const s = f.secrets ?? [];
-  const markers = [scopeMarker(f.scope), f.sessionId ? sessionMarker(f.sessionId) : ''].filter(Boolean).join('\n');
+  const markers = [lastSeen, scopeMarker(f.scope), f.sessionId ? sessionMarker(f.sessionId) : ''].filter(Boolean).join('\n');
   if (custom !== undefined) return capWithEvidence(markdownText(custom, s), undefined, markers);
   const icon = STATUS_ICON[f.status ?? ''] ?? '🔴';
   const head = join([

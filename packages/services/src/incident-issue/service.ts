@@ -7,6 +7,10 @@ import {
   incidentStart,
   incidentTitle,
   incidentWebhookMessage,
+  lastSeenBlock,
+  quietUpdate,
+  updateFingerprint,
+  withLastSeen,
   isFlap,
   outageMs,
   renderIncidentBody,
@@ -30,7 +34,7 @@ import { breakerConfig } from '../breaker/service';
 import { postWebhook } from '@recovery/notify';
 import type { IncidentIssueInputs as Inputs } from './inputs';
 
-type Action = 'created' | 'commented' | 'closed' | 'none';
+type Action = 'created' | 'commented' | 'unchanged' | 'closed' | 'none';
 
 /** Every output of open-issue (action.yml `outputs`). */
 export interface IncidentIssueOutputs {
@@ -159,18 +163,30 @@ async function open(c: Common & { labels: string[]; assignees: string[]; title?:
   if (scoped.warning) io.warning(scoped.warning);
   const kpis = { state: scoped.state ?? undefined, noState: scoped.noState };
 
+  // Comments only on change: the body's marker holds what the last comment said.
+  const fingerprint = updateFingerprint(facts, scoped.state?.incident?.holdNoted);
   if (c.existing) {
+    const existing = c.existing;
+    const quiet = quietUpdate(existing.body, fingerprint, facts.now);
+    if (quiet.kind !== 'comment') {
+      if (quiet.kind === 'edit' && !dryRun) await issues.updateBody(existing.number, withLastSeen(existing.body, fingerprint, facts.now));
+      const what = quiet.kind === 'edit' ? `${dryRun ? 'would edit' : 'edited'} its "last seen" line` : `its "last seen" line (${quiet.since}) is under 30 minutes old`;
+      return { action: 'unchanged', issue: existing, headline: `Nothing changed since the last update of the incident issue ${link(existing)}: no comment; ${what}.`, notes, ...kpis };
+    }
     const text = renderIncidentUpdate(facts, c.body);
     if (text.trimmed) notes.push('The evidence was trimmed to fit GitHub’s 65,536-character limit.');
-    if (!dryRun) await issues.comment(c.existing.number, text.text, (w) => {
-      io.warning(w);
-      notes.push(`⚠️ ${w}`);
-    });
-    return { action: 'commented', issue: c.existing, headline: `${dryRun ? 'Would comment' : 'Commented'} on the open incident issue ${link(c.existing)}.`, notes, ...kpis };
+    if (!dryRun) {
+      await issues.comment(existing.number, text.text, (w) => {
+        io.warning(w);
+        notes.push(`⚠️ ${w}`);
+      });
+      await issues.updateBody(existing.number, withLastSeen(existing.body, fingerprint, facts.now));
+    }
+    return { action: 'commented', issue: existing, headline: `${dryRun ? 'Would comment' : 'Commented'} on the open incident issue ${link(existing)}.`, notes, ...kpis };
   }
 
   const title = c.title ? capTitle(c.title, facts.secrets) : incidentTitle(facts);
-  const body = renderIncidentBody(facts, c.body);
+  const body = renderIncidentBody(facts, c.body, lastSeenBlock(fingerprint, facts.now));
   if (body.trimmed) notes.push('The evidence was trimmed to fit GitHub’s 65,536-character limit.');
   const labels = await issues.ensureLabels(c.labels, dryRun);
   if (labels.missing.length) notes.push(`Label${labels.missing.length > 1 ? 's' : ''} ${dryRun ? 'to create' : 'created'}: ${labels.missing.map((l) => `\`${l}\``).join(', ')}.`);
