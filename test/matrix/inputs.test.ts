@@ -165,6 +165,10 @@ const BAD: Record<ActionName, Record<string, Bad[] | AnyValue>> = {
     'recovery-type': [{ value: 'everything', kind: 'unknown value', says: 'expected one of full, rerun-only' }],
     'skip-recovery-actions': [{ value: 'maybe', kind: 'wrong type', says: BOOL }],
     'decision-path': [{ value: '{oops', kind: 'malformed', says: 'expected the decision-path output of evaluate-recovery (a JSON list)' }],
+    times: [
+      { value: '{oops', kind: 'malformed', says: 'expected the times output of a recovery step' },
+      { value: '{"jobs": "evaluate"}', kind: 'wrong type', says: 'got JSON of another shape' },
+    ],
   },
   'open-issue': {
     ...common(),
@@ -186,6 +190,10 @@ const BAD: Record<ActionName, Record<string, Bad[] | AnyValue>> = {
     'decision-path': [
       { value: '{oops', kind: 'malformed', says: 'expected a JSON list of {"check": "…", "result": "…"}' },
       { value: '{"check": "health"}', kind: 'wrong type', says: 'got JSON of another shape' },
+    ],
+    times: [
+      { value: '{oops', kind: 'malformed', says: 'expected the times output of a recovery step' },
+      { value: '{"jobs": "evaluate"}', kind: 'wrong type', says: 'got JSON of another shape' },
     ],
     'session-id': [{ value: 'has spaces', kind: 'malformed', says: 'expected a session id like' }],
     'run-url': [{ value: 'ftp://example.com/run', kind: 'malformed', says: 'expected an http(s):// link to a run' }],

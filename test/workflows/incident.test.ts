@@ -30,7 +30,7 @@ describe('steady healthy monitoring', () => {
     expect(res.result).toBe('success');
     expect(res.warnings).toEqual([]);
     expect(res.job('monitor/check').result).toBe('success');
-    expect(res.job('monitor/check').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', reason: 'none', 'ended-incident': '', 'artifact-retention-days': '30' });
+    expect(res.job('monitor/check').outputs).toEqual({ status: 'healthy', 'should-recover': 'false', reason: 'none', 'ended-incident': '', 'artifact-retention-days': '30', 'detected-at': '' });
     // A steady healthy tick keeps no artifact.
     expect(res.step('monitor/check', 'Keep the health report').outcome).toBe('skipped');
     expect(ARTIFACTS.list(res.runId)).toEqual([]);
@@ -132,6 +132,29 @@ describe('a bad release, recovered in one run', () => {
     const outage = /\*\*Outage: ([\dhms.]+)\*\* — from (\S+) \(the incident start recorded in the state\) to (\S+)\./.exec(comments[0]!);
     expect(outage, comments[0]).not.toBeNull();
     expect(outage![2]).toBe(state.incidents.at(-1)!.startedAt);
+
+    // The time to recover: detected-at (the failed run's end), each rung's start and end, recovered-at and the MTTR split,
+    // in the resolution and in the redeploy job's summary; the issue opened while the ladder climbed says so far.
+    const TIME_ROWS = [
+      /\| detected at \| \d{4}-\d\d-\d\dT[\d:.]+Z \|/,
+      /\| rung 1: `rerun` \(failure\) \| job `evaluate` started [\d:.]+ UTC; [\d:.]+ UTC → [\d:.]+ UTC \([\dhms.]+, verifying [\dhms.]+\) \|/,
+      /\| rung 2: `recover` \(failure\) \| [\d:.]+ UTC → [\d:.]+ UTC \([\dhms.]+, verifying [\dhms.]+\) \|/,
+    ];
+    const SPLIT = /= detection [\dhms.]+ \+ waiting for a runner [\dhms.]+ \+ acting [\dhms.]+ \+ verifying [\dhms.]+/;
+    const redeployed = /\| rung 3: `redeploy` \(success\) \| job `redeploy` started [\d:.]+ UTC; [\d:.]+ UTC → [\d:.]+ UTC \([\dhms.]+, verifying [\dhms.]+\) \|/;
+    const recoveredAt = /\| recovered at \| \d{4}-\d\d-\d\dT[\d:.]+Z \|/;
+    for (const text of [comments[0]!, r1.summaries.filter((x) => x.job === 'recover/redeploy').map((x) => x.markdown).join('\n')]) {
+      expect(text).toContain('#### Time to recover');
+      for (const row of [...TIME_ROWS, redeployed, recoveredAt]) expect(text).toMatch(row);
+      expect(text).toMatch(new RegExp(`\\*\\*MTTR [\\dhms.]+\\*\\* ${SPLIT.source}`));
+    }
+    for (const row of TIME_ROWS) expect(issue.body).toMatch(row);
+    expect(issue.body).toContain('| recovered at | not yet |');
+    expect(issue.body).toMatch(new RegExp(`\\*\\*Not recovered yet; [\\dhms.]+ so far\\*\\* ${SPLIT.source}`));
+    const times = JSON.parse(redeploy.outputs.times ?? r1.step('recover/redeploy', 'act').outputs.times!) as { detectedAt: string; jobs: Array<{ job: string }>; rungs: Array<{ rung: string; job: number }>; recoveredAt?: string };
+    expect(times.jobs.map((j) => j.job)).toEqual(['evaluate', 'redeploy']);
+    expect(times.rungs.map((r) => `${r.rung}@${r.job}`)).toEqual(['rerun@0', 'recover@0', 'redeploy@1']);
+    expect(times.recoveredAt).toBeDefined();
 
     // The run artifacts: the first job's (health, decision, ladder, the timeline of the opened incident) and the redeploy's.
     const part = (name: string, prefix: string) => {

@@ -2,3 +2,4 @@ export * from './marker';
 export * from './inputs';
 export * from './render';
 export * from './webhook';
+export * from './mttr';

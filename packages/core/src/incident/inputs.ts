@@ -47,20 +47,22 @@ export const loginList = () =>
 const PATH_HINT = 'expected a JSON list of {"check": "…", "result": "…"} (the decision-path output of evaluate-recovery)';
 const PathStepSchema = z.object({ check: z.coerce.string(), result: z.coerce.string() });
 
+/** JSON of `schema` in an input (another step's output), or an issue saying `hint` when it is not JSON or not of that shape. */
+export function parseJsonInput<T>(text: string, schema: z.ZodType<T>, hint: string, ctx: z.RefinementCtx): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `${hint}, got text that is not JSON` });
+    return z.NEVER;
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    ctx.addIssue({ code: 'custom', message: `${hint}, got JSON of another shape` });
+    return z.NEVER;
+  }
+  return r.data;
+}
+
 /** The decision-path input: evaluate-recovery's JSON output. */
-export const decisionPathJson = () =>
-  z.string().transform((text, ctx): PathStep[] => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `${PATH_HINT}, got text that is not JSON` });
-      return z.NEVER;
-    }
-    const r = z.array(PathStepSchema).safeParse(raw);
-    if (!r.success) {
-      ctx.addIssue({ code: 'custom', message: `${PATH_HINT}, got JSON of another shape` });
-      return z.NEVER;
-    }
-    return r.data.map(({ check, result }) => ({ check, result }));
-  });
+export const decisionPathJson = () => z.string().transform((text, ctx): PathStep[] => parseJsonInput(text, z.array(PathStepSchema), PATH_HINT, ctx));

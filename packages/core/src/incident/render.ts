@@ -6,6 +6,7 @@ import { fence, sanitizeExternal } from '../redact';
 import type { Incident, TrackName } from '../state';
 import { TRACKS } from '../state';
 import { defuseMarkers, scopeMarker, sessionMarker } from './marker';
+import { renderRecoveryTimes, type RecoveryTimes } from './mttr';
 
 /**
  * The incident issue's text: title, body, update comments and the resolution comment. Everything that
@@ -35,6 +36,8 @@ export interface IncidentFacts {
   runUrl?: string;
   evidence?: string;
   path?: PathStep[];
+  /** When the recovery's jobs and rungs ran (the MTTR split). */
+  times?: RecoveryTimes;
   /** How the recovery action of this run ended (redeploy's `result`), when one ran. */
   result?: string;
   /** The person who started this run by hand (a manual recovery), when one did. */
@@ -218,6 +221,7 @@ export function renderIncidentBody(f: IncidentFacts, custom?: string): CappedTex
     f.reason ? inlineText(f.reason, s) : '',
     factRows(f, { scope: true }).join('\n'),
     `Opened ${f.now.toISOString()}. Updates arrive as comments; the issue is closed with the outage duration when the incident is resolved.`,
+    renderRecoveryTimes(f.times),
     pathSection(f.path, s),
   ]);
   const tail = join([breakerLine(f.breaker), nextSteps(f), markers]);
@@ -232,6 +236,7 @@ export function renderIncidentUpdate(f: IncidentFacts, custom?: string): CappedT
     `### 🔁 Update: \`${f.scope}\`${f.status ? ` is ${inlineText(f.status, s)}` : ''}${f.decision ? ` — decision \`${inlineText(f.decision, s)}\`` : ''}${f.result ? `, ${inlineText(f.result, s)}` : ''}`,
     f.reason ? inlineText(f.reason, s) : '',
     factRows(f, { scope: false }).join('\n'),
+    renderRecoveryTimes(f.times),
     pathSection(f.path, s),
   ]);
   const tail = join([breakerLine(f.breaker), openTracks(f.breaker).length ? nextSteps(f) : '']);
@@ -312,6 +317,7 @@ export function renderResolution(r: ResolutionFacts, custom?: string): CappedTex
     outage,
     r.reason ? inlineText(r.reason, s) : '',
     factRows(r, { scope: false }).join('\n'),
+    renderRecoveryTimes(r.times),
     flap,
   ]);
   // No evidence or path here: they describe the failure, and the issue already shows them.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES, DECISIONS, HEALTH_STATUSES, REDEPLOY_RESULTS, SEVERITIES, decisionPathJson, labelList, loginList, oneOf } from '@recovery/core';
+import { CATEGORIES, DECISIONS, HEALTH_STATUSES, REDEPLOY_RESULTS, SEVERITIES, decisionPathJson, labelList, loginList, oneOf, recoveryTimesInput } from '@recovery/core';
 import { commonInputs } from '@recovery/runtime';
 
 export const INCIDENT_ISSUE_MODES = ['open', 'resolve'] as const;
@@ -35,6 +35,7 @@ export const IncidentIssueInputs = z.object({
   severity: oneOf(SEVERITIES).optional(),
   evidence: text(120_000, 'evidence').optional(),
   'decision-path': decisionPathJson().optional(),
+  times: recoveryTimesInput(),
   'session-id': z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,100}$/, { message: 'expected a session id like 20260114-0932-123456789 (the session-id output of evaluate-recovery)' })

@@ -22,6 +22,7 @@ import {
   type Policy,
   type State,
   stateSettings,
+  renderRecoveryTimes,
 } from '@recovery/core';
 import { GitHubError, IssuesAdapter, StateStore, corruptStateAdvice, type IncidentIssue } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionDeps, type ActionIO } from '@recovery/runtime';
@@ -94,6 +95,7 @@ export async function incidentIssue({ io, ctx, github }: ActionDeps, inputs: Inp
     runUrl: inputs['run-url'] ?? ctx.runUrl,
     evidence: inputs.evidence,
     path: inputs['decision-path'],
+    times: inputs.times,
     secrets: [inputs.token, inputs['notify-webhook'] ?? ''].filter(Boolean),
     now,
   };
@@ -126,6 +128,8 @@ export async function incidentIssue({ io, ctx, github }: ActionDeps, inputs: Inp
   const headline = `${out.headline}${dryRun ? ' (dry run: nothing written)' : ''}`;
   const lines = [`### Incident issue — scope \`${inputs.scope}\``, '', headline, ''];
   for (const n of out.notes) lines.push(`- ${n}`);
+  const times = renderRecoveryTimes(inputs.times);
+  if (times) lines.push('', times, '');
   return {
     outputs,
     line: headline.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)').replace(/[*`]/g, ''),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FIELD_LIMITS, RECOVERY_TYPES, REDEPLOY_MODES, bool, duration, nonEmpty, oneOf, wholeNumber } from '@recovery/core';
+import { FIELD_LIMITS, RECOVERY_TYPES, REDEPLOY_MODES, bool, duration, nonEmpty, oneOf, recoveryTimesInput, wholeNumber } from '@recovery/core';
 import { commonInputs } from '@recovery/runtime';
 
 /**
@@ -58,6 +58,7 @@ export const RedeployInputs = z
         },
         { message: 'expected the decision-path output of evaluate-recovery (a JSON list)' },
       ),
+    times: recoveryTimesInput(),
   })
   .superRefine((i, ctx) => {
     if (i.mode === 'climb' && i.from === undefined) {

@@ -34,6 +34,7 @@ import {
   type Target,
   type TrackName,
   stateSettings,
+  type RecoveryTimes,
 } from '@recovery/core';
 import { DeploymentsAdapter, GitHubError, RunsAdapter, StateStore, corruptStateAdvice, type FollowResult, type GitHub, type WorkflowRun } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionDeps } from '@recovery/runtime';
@@ -67,6 +68,8 @@ export interface RedeployOutputs {
   health: string;
   /** Mode climb: the decision's path and then every rung tried and why it was left (JSON). */
   'decision-path': string;
+  /** Modes climb, previous and ref: when the recovery's jobs and rungs ran (RecoveryTimes as JSON), for the next job and the incident issue. */
+  times: string;
 }
 
 /** What one redeploy run leaves for its entry to write: the outputs, the job summary, the step's status. */
@@ -118,6 +121,10 @@ interface Env {
   unreadable?: string;
   /** Probes the policy's health checks (undefined when it has none). */
   health: () => Promise<HealthVerdict | undefined>;
+  /** Milliseconds spent in `health` so far (a rung's verifying time is its share). */
+  verifyMs: number;
+  /** Modes climb, previous and ref: when the recovery's jobs and rungs ran (the `times` input, extended). */
+  times?: RecoveryTimes;
 }
 
 /** Redeploy in one of its modes (rerun, recover, previous, ref): gate on the breaker, act, verify, record. */
@@ -144,7 +151,16 @@ export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<Redepl
     repo: `${ctx.repo.owner}/${ctx.repo.repo}`,
     cli: ctx.cli,
     changeId: (suffix) => ({ id: `${ctx.runId}.${ctx.runAttempt}.${ctx.action ?? 'redeploy'}.${suffix}`, now: ctx.now(), by: ctx.by }),
-    health: () => checkHealth(policy, { log: (m) => io.info(m), onSecret: (v) => io.setSecret(v), secrets: [inputs.token], cwd: ctx.workspace, probeEnv: ctx.probeEnv }),
+    health: async () => {
+      const t0 = Date.now();
+      try {
+        return await checkHealth(policy, { log: (m) => io.info(m), onSecret: (v) => io.setSecret(v), secrets: [inputs.token], cwd: ctx.workspace, probeEnv: ctx.probeEnv });
+      } finally {
+        env.verifyMs += Date.now() - t0;
+      }
+    },
+    verifyMs: 0,
+    times: startTimes(inputs, ctx.now()),
   };
 
   let outcome: Outcome;
@@ -158,10 +174,30 @@ export async function redeploy(deps: ActionDeps, inputs: Inputs): Promise<Redepl
     case 'climb':
       outcome = await climbMode(env, plan);
       break;
-    default:
+    default: {
+      const startedAt = ctx.now().toISOString();
       outcome = await deployMode(env, dispatchInputs!);
+      if (env.times) {
+        const healthy = outcome.result === 'success' && (!outcome.verify || outcome.verify.status === 'healthy');
+        const endedAt = ctx.now().toISOString();
+        env.times.rungs.push({ rung: 'redeploy', result: outcome.result, startedAt, endedAt, verifyMs: env.verifyMs, job: env.times.jobs.length - 1 });
+        if (healthy && !inputs['dry-run']) env.times.recoveredAt = endedAt;
+      }
+    }
   }
   return finish(env, outcome, Date.now() - started);
+}
+
+/**
+ * The times a ladder carries (see RecoveryTimes): the `times` input of the job before, with this job's
+ * start added when this step is the first of a job to act (the redeploy job's), or a first record.
+ */
+function startTimes(inputs: Inputs, now: Date): RecoveryTimes | undefined {
+  if (inputs.mode !== 'climb' && inputs.mode !== 'previous' && inputs.mode !== 'ref') return undefined;
+  const times = inputs.times ? structuredClone(inputs.times) : { jobs: [], rungs: [] };
+  if (inputs.mode !== 'climb' || times.jobs.length === 0) times.jobs.push({ job: inputs.mode === 'climb' ? 'evaluate' : 'redeploy', startedAt: now.toISOString() });
+  times.detectedAt ??= times.jobs[0]!.startedAt;
+  return times;
 }
 
 /** The recovery steps for mode recover: the `steps` input (one command a line) or the policy's. */
@@ -480,8 +516,16 @@ async function climbMode(env: Env, steps: NamedStep[] | undefined): Promise<Outc
   let last: Outcome | undefined;
   // Each rung's writes carry their own change ids: the same id twice is one change to the state store.
   const changeId = env.changeId;
+  // The failure began at the start of the bad health streak the state records, when it precedes the detection.
+  const times = env.times!;
+  // The snapshot the first rung's breaker gate reads anyway (with the overrides, as the gate reads it): no request of its own.
+  const snap0 = await env.store.current({ overrides: true }).catch(() => undefined);
+  const health0 = snap0?.kind === 'ok' ? snap0.state.health : undefined;
+  if (health0?.last && health0.last !== 'healthy' && health0.since && times.detectedAt && Date.parse(health0.since) < Date.parse(times.detectedAt)) times.onsetAt ??= health0.since;
   while (rung === 'rerun' || rung === 'recover') {
     const startedAt = ctx.now().toISOString();
+    const verifiedBefore = env.verifyMs;
+    const timed = (result: string, endedAt: string) => times.rungs.push({ rung: rung as 'rerun' | 'recover', result, startedAt, endedAt, verifyMs: env.verifyMs - verifiedBefore, job: times.jobs.length - 1 });
     const n = rungs.length + 1;
     env.changeId = (suffix) => changeId(`rung${n}.${suffix}`);
     const o = rung === 'rerun' ? await rerunMode(env, true) : await recoverMode(env, steps!);
@@ -524,12 +568,17 @@ async function climbMode(env: Env, steps: NamedStep[] | undefined): Promise<Outc
       next = d.decision === 'none' ? 'escalate' : d.decision;
       left = `${dryRun ? 'dry run: taken as not healing' : `it ended ${o.result} and the service is still ${status}`}; next: ${next} (${d.reason})`;
       path.push({ check: `rung ${rungs.length + 1}: ${rung}`, result: left }, ...d.path.slice(1).map((p) => ({ check: `  ${p.check}`, result: p.result })));
-      rungs.push({ rung, result: o.result, health: status, left, startedAt, endedAt: ctx.now().toISOString() });
+      const endedAt = ctx.now().toISOString();
+      rungs.push({ rung, result: o.result, health: status, left, startedAt, endedAt });
+      timed(o.result, endedAt);
       rung = next;
       continue;
     }
     path.push({ check: `rung ${rungs.length + 1}: ${rung}`, result: `${o.result}; ${left}` });
-    rungs.push({ rung, result: o.result, health: status, left, startedAt, endedAt: ctx.now().toISOString() });
+    const endedAt = ctx.now().toISOString();
+    rungs.push({ rung, result: o.result, health: status, left, startedAt, endedAt });
+    timed(o.result, endedAt);
+    if (healed) times.recoveredAt = endedAt;
     rung = next;
   }
   const next = rung;
@@ -719,6 +768,7 @@ async function finish(env: Env, o: Outcome, durationMs: number): Promise<Redeplo
     rung: o.ladder?.rungs.at(-1)?.rung ?? '',
     health: o.verify?.status ?? '',
     'decision-path': o.path ? JSON.stringify(o.path) : '',
+    times: env.times ? JSON.stringify(env.times) : '',
   };
 
   const report: RedeployReport = {

@@ -72,6 +72,8 @@ export interface EventOptions {
   triggeringEvent?: string;
   /** owner/name of the repository the run's code came from, a fork for a fork's pull request (default: `repository`). */
   headRepository?: string;
+  /** When the run last changed: for `completed`, when it completed, which is when GitHub fires the event (default: now). */
+  updatedAt?: string;
 
   /** workflow_dispatch */
   inputs?: Record<string, unknown>;
@@ -228,6 +230,7 @@ export function makeEvent(name: string, o: EventOptions = {}): Json {
         head_commit: { ...((run.head_commit as Json | undefined) ?? {}), id: headSha },
         workflow_id: workflowId,
         workflow_url: `${repoApi}/actions/workflows/${workflowId}`,
+        updated_at: o.updatedAt ?? new Date().toISOString(),
         previous_attempt_url: attempt > 1 ? `${repoApi}/actions/runs/${id}/attempts/${attempt - 1}` : null,
         html_url: `${hosts.serverUrl}/${repository}/actions/runs/${id}`,
         url: `${repoApi}/actions/runs/${id}`,

@@ -47,6 +47,7 @@ export function completedRunEvents(emu: Emulator, repo: RepoHandle, o: { since: 
           workflowPath: `.github/workflows/${run.workflow.file}`,
           headSha: run.head_sha,
           headBranch: run.head_branch,
+          updatedAt: new Date(a.completedAt).toISOString(),
           ...(run.head_repository ? { headRepository: run.head_repository } : {}),
           sender: a.actor,
         }),
