@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startEmulator } from '@recovery/testkit/emulator';
 import type { BenchRow } from './types';
 
 /**
@@ -61,6 +62,75 @@ function measure(bundle: string, env: NodeJS.ProcessEnv): { over: number; bare: 
   return { over: median(action) - median(bare), bare: median(bare) };
 }
 
+/** A run's wall time, and how long the process took to end after its last output. */
+function timeRun(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; tailMs: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let last = t0;
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', () => (last = performance.now()));
+    child.stderr.on('data', () => (last = performance.now()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const end = performance.now();
+      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}`));
+      else resolve({ ms: end - t0, tailMs: end - last });
+    });
+  });
+}
+
+/**
+ * A whole `circuit-breaker status` run of the bundle (one state read from the emulator, the summary and
+ * outputs written) beside bare `node -e 0`, interleaved, median of 9: start-up, the request and the exit.
+ * And how long the process takes to end after its last output (goal 20 ms).
+ */
+async function statusRun(root: string, dir: string): Promise<BenchRow[]> {
+  const emu = await startEmulator();
+  try {
+    const repo = emu.createRepo('octo/exit');
+    const env = {
+      PATH: process.env.PATH,
+      GITHUB_REPOSITORY: repo.fullName,
+      GITHUB_OUTPUT: path.join(dir, 'out'),
+      GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
+      GITHUB_WORKSPACE: dir,
+      GITHUB_API_URL: emu.url,
+      INPUT_COMMAND: 'record-failure',
+      INPUT_TOKEN: 'test-token',
+    };
+    const bundle = path.join(root, 'dist', 'circuit-breaker', 'index.js');
+    await timeRun([bundle], env); // the state the status runs read
+    const status = { ...env, INPUT_COMMAND: 'status' };
+    const bare: number[] = [];
+    const runs: Array<{ ms: number; tailMs: number }> = [];
+    for (let i = 0; i < 9; i++) {
+      bare.push((await timeRun(['-e', '0'], env)).ms);
+      runs.push(await timeRun([bundle], status));
+    }
+    const over = median(runs.map((r) => r.ms)) - median(bare);
+    const tail = median(runs.map((r) => r.tailMs));
+    return [
+      {
+        name: `circuit-breaker: a whole \`status\` run of the bundle (1 state read from the emulator) over bare node (median of 9, interleaved with \`node -e 0\` = ${median(bare).toFixed(0)} ms)`,
+        value: Math.round(over),
+        unit: 'ms',
+        goal: '≤ 250 ms',
+        ok: over <= 250,
+      },
+      {
+        name: 'circuit-breaker: the process ends this long after its last output (the same runs, median)',
+        value: Math.round(tail),
+        unit: 'ms',
+        goal: '≤ 20 ms',
+        ok: tail <= 20,
+        note: "V8 compiled undici's WebAssembly HTTP parser with its optimizing tier on background threads, which exit waited for: tier-up is off",
+      },
+    ];
+  } finally {
+    await emu.close();
+  }
+}
+
 export default async function bench(): Promise<BenchRow[]> {
   const root = path.resolve(import.meta.dirname, '..');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'startup-'));
@@ -96,5 +166,6 @@ export default async function bench(): Promise<BenchRow[]> {
     const m = measure(bundle, env);
     rows.push({ name: `${name}: bundle start-up over bare node (${what}; median of ${RUNS}; node -e 0 = ${m.bare.toFixed(0)} ms)`, value: Math.round(m.over), unit: 'ms', goal: floor === undefined ? undefined : `≤ reference + 50 ms = ${Math.round(floor + 50)} ms`, ok: floor === undefined ? undefined : m.over <= floor + 50 });
   }
+  rows.push(...(await statusRun(root, dir)));
   return rows;
 }

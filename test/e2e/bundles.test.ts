@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runAction, runActionInProcess, startHttpServer, type ActionEntry, type RunOptions, type RunResult, type TestHttpServer } from '@recovery/testkit/harness';
+import { REPO_ROOT, runAction, runActionInProcess, startHttpServer, type ActionEntry, type RunOptions, type RunResult, type TestHttpServer } from '@recovery/testkit/harness';
 import { useEmulator } from '@recovery/testkit/emulator/vitest';
 import type { RepoHandle } from '@recovery/testkit/emulator';
 import { FAST_ENV } from '@recovery/testkit/speeds';
@@ -98,6 +101,21 @@ describe('the committed bundles', () => {
       expect(inProcess.annotations.map((a) => a.level)).toEqual(bundled.annotations.map((a) => a.level));
     });
   }
+
+  it('a run ends with its work: WebAssembly tier-up is off before undici compiles its HTTP parser (exit waits for V8\'s background compile jobs), and nothing holds the event loop at exit', async () => {
+    const r = emu().createRepo(`octo/bundle-${++n}`);
+    const record = path.join(mkdtempSync(path.join(os.tmpdir(), 'exit-probe-')), 'probe.json');
+    const preload = path.join(REPO_ROOT, 'packages/testkit/src/harness/fixtures/exit-probe.mjs');
+    await runAction('circuit-breaker', { inputs: { command: 'record-failure', reason: 'deploy failed' }, apiUrl: emu().url, token: TOKEN, repository: r.fullName, env: FAST_ENV });
+    const res = await runAction('circuit-breaker', { inputs: { command: 'status' }, apiUrl: emu().url, token: TOKEN, repository: r.fullName, env: { ...FAST_ENV, NODE_OPTIONS: `--import ${preload}`, EXIT_PROBE_FILE: record } });
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(res.outputs).toMatchObject({ state: 'closed', 'recovery-failures': '1' });
+    const probe = JSON.parse(readFileSync(record, 'utf8')) as { events: string[]; held: string[] };
+    const firstWasm = probe.events.findIndex((e) => e.startsWith('wasm '));
+    expect(firstWasm, probe.events.join(', ')).toBeGreaterThan(0);
+    expect(probe.events.slice(0, firstWasm)).toEqual(expect.arrayContaining(['flag --no-wasm-tier-up', 'flag --no-wasm-dynamic-tiering']));
+    expect(probe.held).toEqual([]);
+  });
 
   it('a step that fails says why as an error annotation and exits 1, naming the input', async () => {
     const r = emu().createRepo(`octo/bundle-${++n}`);

@@ -1,3 +1,5 @@
+// First: V8's flags are set before the toolkit's HTTP client loads (see lean-exit.ts).
+import './lean-exit';
 export * from './io';
 export * from './context';
 export * from './inputs';
