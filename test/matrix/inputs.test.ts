@@ -122,6 +122,11 @@ const BAD: Record<ActionName, Record<string, Bad[] | AnyValue>> = {
       { value: 'maybe', kind: 'wrong type', says: BOOL },
       { value: 'true', kind: 'not allowed here', says: 'expected override only with track: deployment' },
     ],
+    'hold-for': [
+      { value: '30x', kind: 'malformed', says: 'expected a duration like 30m, 2h or 1d, from 1m to 14d, got "30x"', with: { command: 'hold', reason: 'db migration' } },
+      { value: '15d', kind: 'out of range', says: 'expected a duration like 30m, 2h or 1d, from 1m to 14d, got "15d"', with: { command: 'hold', reason: 'db migration' } },
+      { value: '', kind: 'not allowed here', says: 'required by command hold', with: { command: 'hold', reason: 'db migration' } },
+    ],
     'dry-run': dryRun,
   },
   redeploy: {

@@ -79,7 +79,7 @@ describe('three failing recoveries in a row', () => {
     const admin = await run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'close', reason: 'registry fixed' } });
     expect(admin.result).toBe('success');
     expect(admin.warnings).toEqual([]);
-    expect(admin.job('breaker/admin').outputs).toEqual({ state: 'closed' });
+    expect(admin.job('breaker/admin').outputs).toEqual({ state: 'closed', hold: '' });
     expect(admin.job('breaker/admin').name).toBe('Breaker close');
     expect(admin.job('breaker/admin').concurrency?.group).toBe('recovery-state-default');
     expect(admin.step('breaker/admin', 'breaker').with).toMatchObject({ command: 'close', track: 'recovery', reason: 'registry fixed', 'keep-failures': 'false', force: 'false' });
@@ -109,7 +109,7 @@ describe('the operator and the breaker', () => {
     expect(threshold.step('breaker/admin', 'breaker').with?.command).toBe('set-threshold');
     expect(w.repo.variable('CIRCUIT_BREAKER_THRESHOLD')).toBe('5');
     // A choice input refuses a command the workflow does not offer, before anything runs.
-    await expect(run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'reset' } })).rejects.toThrow(/input 'command' must be one of status, open, close, threshold, got 'reset'/);
+    await expect(run(w, 'examples/breaker.yml', { eventName: 'workflow_dispatch', inputs: { command: 'reset' } })).rejects.toThrow(/input 'command' must be one of status, open, close, threshold, hold, release, got 'reset'/);
 
     const blocked = await monitor(w);
     expect(blocked.job('monitor/recover/evaluate').outputs.decision).toBe('blocked');

@@ -7,6 +7,7 @@ import { REPORT_USAGE, reportCommand } from './commands/report';
 import { EVALUATE_USAGE, evaluateCommand } from './commands/evaluate';
 import { HISTORY_USAGE, historyCommand } from './commands/history';
 import { PROBE_USAGE, probeCommand } from './commands/probe';
+import { HOLD_USAGE, checkHoldFlags, holdCommand } from './commands/hold';
 
 export const USAGE = `recovery — automated deployment recovery for GitHub Actions (operator CLI)
 
@@ -17,6 +18,8 @@ usage:
   recovery-cli history --repo owner/name [--scope S] [--since 7d] [--json]   incidents and breaker events, newest first
   recovery-cli probe [--policy FILE] [--service S] [--json] [--export FILE]   the policy's health checks, from this machine
   recovery-cli evaluate --repo owner/name (--run-id N | --workflow W [--last N])   what the policy would decide (recovery-cli evaluate --help)
+  recovery-cli hold --for 2h --reason R --repo owner/name [--scope S]   stand automation down for a while (probes still recorded)
+  recovery-cli release --repo owner/name [--scope S]                      end a hold early
   recovery-cli help
 
 environment: GITHUB_TOKEN or GH_TOKEN (token), GITHUB_API_URL (default https://api.github.com)
@@ -42,6 +45,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
         json: { type: 'boolean' },
         track: { type: 'string' },
         reason: { type: 'string' },
+        for: { type: 'string' },
         'keep-failures': { type: 'boolean' },
         force: { type: 'boolean' },
         override: { type: 'boolean' },
@@ -75,6 +79,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
           return values.help ? 0 : 2;
         }
         return await breakerCommand(makeContext(values, env, io), rest, values);
+      case 'hold':
+      case 'release': {
+        if (values.help) {
+          io.out(HOLD_USAGE);
+          return 0;
+        }
+        if (rest.length) throw new UsageError(`${group}: unexpected ${JSON.stringify(rest.join(' '))}\n\n${HOLD_USAGE}`);
+        const holdMs = checkHoldFlags(group, values);
+        return await holdCommand(makeContext(values, env, io), group, values, holdMs);
+      }
       case 'report':
         if (values.help) {
           io.out(REPORT_USAGE);

@@ -66,10 +66,13 @@ export function renderBreakerSummary(args: {
   thresholdSources?: Partial<Record<TrackName, string>>;
   /** The suite's use of its variable budget, when the variables were listed. */
   budget?: BudgetUse;
+  /** The hold in force, described (describeHold). */
+  held?: string;
 }): string {
   const { views, state, now } = args;
   const lines: string[] = [];
   lines.push(`### Circuit breaker — scope \`${args.scope}\``, '', args.headline, '');
+  if (args.held) lines.push(`⏸️ Automation is ${escapeCell(args.held)}. Probes run and are recorded; nothing recovers, no issue is opened or commented.`, '');
   lines.push('| track | state | failures | threshold | open since | reason |', '| --- | --- | --- | --- | --- | --- |');
   for (const t of ['recovery', 'deployment'] as const) {
     const v = views[t];

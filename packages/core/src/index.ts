@@ -8,6 +8,8 @@ export * from './state';
 export * from './budget';
 export * from './breaker';
 export * from './state-ops';
+export * from './maintenance';
+export * from './hold';
 export * from './breaker-report';
 export * from './redact';
 export * from './trust';

@@ -3,6 +3,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError, formatZodIssues } from './errors';
 import { TRUSTED_EVENTS } from './trust';
 import { fleetProblems, fleetServices } from './fleet';
+import { MaintenanceWindowSchema } from './maintenance';
 import { bool, duration, nonEmpty, oneOf, ratio, regexSource, statusRanges, wholeNumber } from './schema-kit';
 
 export const CATEGORIES = [
@@ -229,6 +230,10 @@ export const PolicySchema = z.strictObject({
     )
     .default({})
     .meta({ description: 'Deployment environments by name.' }),
+  maintenance: z
+    .array(MaintenanceWindowSchema, { error: 'expected a list of maintenance windows' })
+    .default([])
+    .meta({ description: 'Maintenance windows: while one is in force, probes run and are recorded but nothing recovers, no issue is opened and nothing is commented. Weekly (days, start, duration) or one-off (from, to), in a time zone.' }),
   state: z
     .strictObject({
       budget: wholeNumber(8, 192)

@@ -1,5 +1,6 @@
 import { applyBreaker, effectiveState, type BreakerConfig } from './breaker';
 import { recordHealth, type HealthTrigger } from './health';
+import { applyHold, applyHoldNoted, applyUnhold } from './hold';
 import { endIncident, endOnHealthRestored, recordAttempt, reopenIncident, startIncident, type Attempt } from './kpi';
 import type { Category, Decision } from './policy';
 import { recordOwnRun } from './own-runs';
@@ -34,6 +35,12 @@ export type StateOp = (
   | ({ op: 'release' } & ReleaseChange)
   /** A run attempt this recovery run re-ran or dispatched: its failure's workflow_run is an echo. */
   | ({ op: 'own-run' } & Omit<OwnRun, 'at'>)
+  /** A person's hold until `until` (ISO), replacing any: automation stands down; it ends by itself. */
+  | { op: 'hold'; until: string; reason: string }
+  /** A person ends the hold in force early. */
+  | { op: 'unhold'; reason?: string }
+  /** The open incident's issue noted the hold `key` (holdKey): once per hold. */
+  | { op: 'hold-noted'; key: string }
   /** An event in the log only (e.g. a dispatch recorded before it is made). */
   | { op: 'event'; type: string; track?: TrackName; reason?: string }
 ) & {
@@ -96,6 +103,12 @@ export function applyStateOp(state: State, op: StateOp, c: Change): State {
       const { op: _o, id: _i, ...own } = op;
       return recordOwnRun(state, c, own);
     }
+    case 'hold':
+      return applyHold(state, c, { until: op.until, reason: op.reason });
+    case 'unhold':
+      return applyUnhold(state, c, op.reason);
+    case 'hold-noted':
+      return applyHoldNoted(state, c, op.key);
     case 'event':
       return applyChange(state, c, (d) => pushEvent(d, c, { type: op.type, track: op.track, reason: op.reason }));
     default:

@@ -66,6 +66,8 @@ export const IncidentSchema = z.object({
   attempts: z.number().int().min(0).optional(),
   /** The run that ended it (`run <id>/<attempt>`): that run may reopen it when its recovery did not hold. */
   endedBy: z.string().optional(),
+  /** The hold (holdKey) its issue already notes: each hold is noted once. */
+  holdNoted: z.string().optional(),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 
@@ -90,6 +92,14 @@ export const OwnRunSchema = z.object({
   at: iso,
 });
 export type OwnRun = z.infer<typeof OwnRunSchema>;
+/** A person's hold: automation stands down until `until` (see hold.ts). */
+export const HoldSchema = z.object({
+  at: iso,
+  until: iso,
+  by: z.string(),
+  reason: z.string(),
+});
+export type Hold = z.infer<typeof HoldSchema>;
 
 export const StateSchema = z.object({
   version: z.literal(STATE_VERSION),
@@ -118,6 +128,8 @@ export const StateSchema = z.object({
    * workflow_run event is recovery's own echo, not a new incident.
    */
   ownRuns: z.array(OwnRunSchema).optional(),
+  /** The hold a person placed, if any (it ends by itself at its `until`). */
+  hold: HoldSchema.nullable().optional(),
   /** Ids of applied changes (idempotence), newest last. */
   applied: z.array(z.string()),
   /**
@@ -224,6 +236,7 @@ export function serializeState(state: State, maxBytes = STATE_MAX_BYTES): string
   s.applied = keepLast(s.applied, LIMITS.applied).map((a) => bound(a, FIELD_LIMITS.by)!);
   s.incidents = keepLast(s.incidents, LIMITS.incidents).map(boundIncident);
   if (s.incident) s.incident = boundIncident(s.incident);
+  if (s.hold) s.hold = { ...s.hold, by: bound(s.hold.by, FIELD_LIMITS.by)!, reason: truncate(s.hold.reason)! };
   s.releases.history = keepLast(s.releases.history, LIMITS.releases).map(boundRelease);
   if (s.releases.current) s.releases.current = boundRelease(s.releases.current);
   if (s.ownRuns) s.ownRuns = keepLast(s.ownRuns, LIMITS.ownRuns);

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { UserError, backupVariableName, budgetWarning, describeBudget, formatDuration, type TrackName } from '@recovery/core';
+import { UserError, backupVariableName, budgetWarning, describeBudget, describeHold, formatDuration, type TrackName } from '@recovery/core';
 import { corruptStateAdvice } from '@recovery/adapters';
 import { runBreaker, type BreakerCommandName, type BreakerOutcome } from '@recovery/services';
 import type { CliContext } from '../context';
@@ -56,6 +56,7 @@ function printOutcome(ctx: CliContext, out: BreakerOutcome, track: TrackName): v
           corrupt: out.corrupt,
           written: out.written,
           budget: out.budget,
+          held: out.hold ? describeHold(out.hold, ctx.now()) : null,
           document: out.state,
         },
         null,
@@ -71,6 +72,7 @@ function printOutcome(ctx: CliContext, out: BreakerOutcome, track: TrackName): v
   });
   ctx.out(`${ctx.repo.owner}/${ctx.repo.repo} scope ${ctx.scope} — alert level ${out.alert}`);
   ctx.out(table(['track', 'state', 'failures', 'threshold', 'opened', 'reason'], rows));
+  if (out.hold) ctx.out(`Automation is ${describeHold(out.hold, now)}.`);
   if (out.budget) ctx.out(`Variable budget: ${describeBudget(out.budget)}.`);
   const budgetNote = out.budget && budgetWarning(out.budget);
   if (budgetNote) ctx.err(`warning: ${budgetNote}`);

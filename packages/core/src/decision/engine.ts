@@ -12,6 +12,7 @@ import type { Incident, OwnRun } from '../state';
  *     own run         the failed run attempt is one recovery re-ran or dispatched itself (the state's
  *                     ownRuns): its failure is that recovery run's echo; that run climbs the
  *                     ladder for it                                                       → none
+ *     hold            automation is held (a person's hold, a maintenance window)          → none
  *  1. breaker         the recovery track does not allow automation (open, a trial in flight, or the
  *                     state is unreadable)                                                → blocked
  *  2. security        category security (never automated), or severity critical with
@@ -74,6 +75,8 @@ export interface DecisionInput {
   untrusted?: string;
   /** The failed run attempt is one a recovery run re-ran or dispatched itself (from the state): the decision is none. */
   ownRun?: Pick<OwnRun, 'by' | 'how'>;
+  /** Automation is held (describeHold): nothing is done while it lasts. */
+  held?: string;
   /** The scope's open incident, if any (its last decision feeds the recover check). */
   incident?: Incident | null;
   /** Rungs this run already tried and left with the service still bad: the ladder moves past them. */
@@ -150,6 +153,12 @@ export function decide(input: DecisionInput): DecisionResult {
     const how = input.ownRun.how === 'rerun' ? `a re-run (attempt ${input.run.attempt}) recovery run ${input.ownRun.by} started` : `the deploy recovery run ${input.ownRun.by} dispatched`;
     step('own run', `yes: run ${input.run.id} is ${how}; that run climbs the ladder for this incident`);
     return done('none', `handled by recovery run ${input.ownRun.by}: run ${input.run.id} is ${how}; no second ladder for the same incident.`);
+  }
+
+  // A hold (a person's, or a maintenance window): automation stands down until it ends.
+  if (input.held) {
+    step('hold', input.held);
+    return done('none', `Automation is ${input.held}; nothing is done until the hold ends.`);
   }
 
   // 1. The breaker.

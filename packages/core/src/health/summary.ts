@@ -32,7 +32,7 @@ function row(t: TargetResult): string {
   return `| ${TARGET_MARK[t.status]} | ${cell(t.name)}${t.critical ? ' (critical)' : ''} | ${code(t.target)} | ${latency} | ${t.attempts} | ${cell(t.error ?? '')} |`;
 }
 
-export function renderHealthSummary(args: { scope: string; result: HealthResult; verdict: RecoverVerdict; recording: Recording }): string {
+export function renderHealthSummary(args: { scope: string; result: HealthResult; verdict: RecoverVerdict; recording: Recording; held?: string }): string {
   const { result, verdict, recording } = args;
   const lines: string[] = [];
   const scope = args.scope === 'default' ? '' : ` — scope \`${args.scope}\``;
@@ -40,7 +40,9 @@ export function renderHealthSummary(args: { scope: string; result: HealthResult;
   lines.push(`${cell(result.detail[0]!.toUpperCase() + result.detail.slice(1))}, in ${formatDuration(result.durationMs)}.`, '');
   const t = verdict.trigger;
   const rule = `trigger: ${t.bad} bad of the last ${t.of}${t.degradedIsBad ? ', degraded counts as bad' : ''}`;
-  if (verdict.shouldRecover) {
+  if (args.held) {
+    lines.push(`⏸️ **Automation is ${cell(args.held)}**: the result is recorded; nothing recovers, no issue is opened or commented (${verdict.badCount} of the last ${Math.max(verdict.considered, 1)} results bad, ${rule}).`);
+  } else if (verdict.shouldRecover) {
     lines.push(`**Recovery should start** (\`${verdict.reason}\`): ${verdict.badCount} of the last ${verdict.considered} result${verdict.considered === 1 ? '' : 's'} bad (${rule}).`);
   } else {
     lines.push(`No recovery needed: ${verdict.badCount} of the last ${Math.max(verdict.considered, 1)} result${Math.max(verdict.considered, 1) === 1 ? '' : 's'} bad (${rule}).`);

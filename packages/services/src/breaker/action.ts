@@ -1,4 +1,4 @@
-import { UserError, backupVariableName, renderBreakerSummary, renderKpiFooter, stateSettings, type StateOp } from '@recovery/core';
+import { UserError, backupVariableName, describeHold, renderBreakerSummary, renderKpiFooter, stateSettings, type StateOp } from '@recovery/core';
 import { StateStore, corruptStateAdvice } from '@recovery/adapters';
 import { loadPolicy, type ActionDeps } from '@recovery/runtime';
 import type { CircuitBreakerInputs as Inputs } from './inputs';
@@ -18,6 +18,7 @@ export interface CircuitBreakerOutputs {
   reason: string;
   'alert-level': string;
   'state-json': string;
+  hold: string;
 }
 
 /** What one breaker command leaves for its entry to write: the outputs, the headline, the job summary, and why the step fails (if it does). */
@@ -57,6 +58,7 @@ export async function circuitBreaker({ io, ctx, github }: ActionDeps, inputs: In
       keepFailures: inputs['keep-failures'],
       force: inputs.force,
       threshold: inputs.threshold,
+      holdMs: inputs['hold-for'],
       override: inputs.override,
       dryRun: inputs['dry-run'],
       // Status and dry runs change nothing: under GITHUB_TOKEN (no Variables permission) they report unknown and say why.
@@ -80,15 +82,25 @@ export async function circuitBreaker({ io, ctx, github }: ActionDeps, inputs: In
     reason: v.reason ?? '',
     'alert-level': out.alert,
     'state-json': out.state ? JSON.stringify(out.state) : '',
+    hold: out.hold ? describeHold(out.hold, now) : '',
   };
 
   const repo = `${ctx.repo.owner}/${ctx.repo.repo}`;
-  let headline = `\`${inputs.command}\` on the ${inputs.track} track: **${v.state}**, automation ${v.allowed ? 'allowed' : 'not allowed'}.`;
+  let headline =
+    inputs.command === 'hold' || inputs.command === 'release'
+      ? out.hold
+        ? `Automation is ${outputs.hold}.`
+        : inputs.command === 'release'
+          ? out.written
+            ? 'The hold was released: automation acts again.'
+            : 'Nothing was held: nothing to release.'
+          : 'No hold is in force.'
+      : `\`${inputs.command}\` on the ${inputs.track} track: **${v.state}**, automation ${v.allowed ? 'allowed' : 'not allowed'}.`;
   if (out.overridden) headline += ' A manual deployment passed the open deployment breaker with `override` (recorded).';
   if (out.backupVariable) headline += ` The unreadable state was kept in \`${out.backupVariable}\` and a fresh document written.`;
   if (inputs['dry-run']) headline += ' (dry run: nothing written)';
   const summary =
-    renderBreakerSummary({ scope: inputs.scope, repo, cli: ctx.cli, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources, budget: out.budget }) +
+    renderBreakerSummary({ scope: inputs.scope, repo, cli: ctx.cli, views: out.views, alert: out.alert, state: out.state, now, headline, thresholdSources: out.thresholdSources, budget: out.budget, held: inputs.command === 'hold' || inputs.command === 'release' ? undefined : outputs.hold || undefined }) +
     renderKpiFooter(out.state, now, out.corrupt ? `the state variable ${out.corrupt.variable} is ${out.corrupt.problem}` : out.unreadable ? 'the token may not read the state' : undefined);
   const line = headline.replace(/[*`]/g, '');
   if (out.corrupt?.futureVersion !== undefined) {

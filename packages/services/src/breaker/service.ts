@@ -1,10 +1,12 @@
 import {
+  activeHold,
   alertLevel,
   applyStateChange,
   backupVariableName,
   emptyState,
   thresholdOverrideNames,
   viewTrack,
+  type ActiveHold,
   type AlertLevel,
   type BreakerConfig,
   type BudgetUse,
@@ -18,7 +20,7 @@ import {
 } from '@recovery/core';
 import { missingPermission, type Snapshot, type StateStore } from '@recovery/adapters';
 
-export const BREAKER_COMMANDS = ['status', 'check', 'record-success', 'record-failure', 'open', 'close', 'set-threshold'] as const;
+export const BREAKER_COMMANDS = ['status', 'check', 'record-success', 'record-failure', 'open', 'close', 'set-threshold', 'hold', 'release'] as const;
 export type BreakerCommandName = (typeof BREAKER_COMMANDS)[number];
 
 export interface BreakerRequest {
@@ -28,6 +30,8 @@ export interface BreakerRequest {
   keepFailures?: boolean;
   force?: boolean;
   threshold?: number;
+  /** For hold: how long (ms, checked by the caller with parseHoldFor). */
+  holdMs?: number;
   override?: boolean;
   dryRun?: boolean;
   /**
@@ -59,6 +63,8 @@ export interface BreakerOutcome {
   backupVariable?: string;
   /** The override passed an open deployment track. */
   overridden?: boolean;
+  /** The hold in force after the command (a person's, or a maintenance window of the policy). */
+  hold?: ActiveHold;
   /** The suite's use of its variable budget (the variables were listed). */
   budget?: BudgetUse;
   warnings: string[];
@@ -180,6 +186,10 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
         return [{ op: 'close', track, reason, keepFailures: req.keepFailures, config }];
       case 'set-threshold':
         return [{ op: 'threshold', track, threshold: req.threshold!, reason, config }];
+      case 'hold':
+        return [{ op: 'hold', until: new Date(now.getTime() + req.holdMs!).toISOString(), reason: reason ?? 'no reason given' }];
+      case 'release':
+        return [{ op: 'unhold', reason }];
     }
   })();
   const stateChange: StateChange = { id: change.id, at: now.toISOString(), by: change.by, ops };
@@ -200,6 +210,7 @@ export async function runBreaker(store: StateStore, policy: Policy, req: Breaker
     v.deployment = { ...v.deployment, allowed: true };
     overridden = true;
   }
-  return { state, views: v, alert: alertLevel(state, now), config, thresholdSources: sources, written, overridden, budget: req.command === 'status' && !req.dryRun ? await store.usage() : store.budget(), warnings };
+  const hold = activeHold(state, policy, store.opts.scope, now);
+  return { state, views: v, alert: alertLevel(state, now), config, thresholdSources: sources, written, overridden, hold, budget: req.command === 'status' && !req.dryRun ? await store.usage() : store.budget(), warnings };
 }
 

@@ -1,5 +1,7 @@
 import {
   UserError,
+  activeHold,
+  describeHold,
   approvalGate,
   refuseUnapproved,
   compileClassifier,
@@ -150,8 +152,10 @@ export async function evaluateRecovery({ io, ctx, github }: ActionDeps, inputs: 
   // Blocked for it: say what a person does about it.
   if (snap.kind === 'corrupt') io.warning(corruptStateAdvice(store.variable, snap.problem, snap.futureVersion), { title: 'Recovery state unreadable' });
 
+  const hold = activeHold(state, policy, inputs.scope, now);
   let result = decide({
     trigger: ctx.eventName,
+    held: hold ? describeHold(hold, now) : undefined,
     health: { status: inputs['health-status'], reason: oneLine(inputs['health-reason']) },
     classification,
     run: run ? { id: run.id, attempt: run.attempt, conclusion: run.conclusion } : undefined,

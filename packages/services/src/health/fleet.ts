@@ -1,5 +1,7 @@
 import {
   STATUS_MARK,
+  activeHold,
+  describeHold,
   UserError,
   aggregateHealth,
   blockedBy,
@@ -17,6 +19,7 @@ import {
   type HealthTrigger,
   type Policy,
   type RecoverItem,
+  type State,
 } from '@recovery/core';
 import { StateStore, VariablesAdapter, type Variable } from '@recovery/adapters';
 import { writeRunReport, type ActionDeps } from '@recovery/runtime';
@@ -40,6 +43,7 @@ interface Recorded {
   /** written | unchanged (the state already says so) | none (no history and healthy: no state at all) | failed. */
   kind: 'written' | 'unchanged' | 'none' | 'failed' | 'off';
   problem?: string;
+  state?: State;
 }
 
 /**
@@ -90,6 +94,7 @@ export async function fleetCheck(
           window: up.state.health.window,
           endedIncident: up.base.incident && !up.state.incident ? up.base.incident.id : '',
           kind: up.written ? 'written' : 'unchanged',
+          state: up.state,
         };
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
@@ -101,9 +106,12 @@ export async function fleetCheck(
 
   const status = new Map(fleet.map((s, i) => [s.name, results[i]!.status]));
   const blocked = blockedBy(fleet, status);
+  // A hold (a person's in the scope's state, or a maintenance window): recorded, but no recovery.
+  const holds = fleet.map((s, i) => activeHold(recorded[i]!.state, policy, s.scope, ctx.now()));
   const rows: FleetRow[] = fleet.map((s, i) => {
     const r = results[i]!;
-    const verdict = shouldRecover(recorded[i]!.window, r.status, trigger);
+    const counted = shouldRecover(recorded[i]!.window, r.status, trigger);
+    const verdict = holds[i] ? { ...counted, shouldRecover: false, reason: 'none' as const } : counted;
     return { service: s.name, scope: s.scope, result: r, verdict, blockedBy: blocked.get(s.name), recording: recorded[i]!.kind, problem: recorded[i]!.problem };
   });
   const matrix: RecoverItem[] = rows
@@ -142,6 +150,7 @@ export async function fleetCheck(
       'recover-matrix': JSON.stringify(recoverMatrix(matrix)),
       'unhealthy-services': JSON.stringify(matrix.map((m) => m.service)),
       'artifact-retention-days': policy.artifacts['retention-days'],
+      held: fleet.flatMap((s, i) => (holds[i] ? [`${s.name}: ${describeHold(holds[i]!, ctx.now())}`] : [])).join('; '),
     },
     summary: renderFleetSummary({ rows, durationMs: result.durationMs, notRecorded: why }),
     status: failed ? { level: 'failed', line: `Health is ${worst} (fail-on: ${inputs['fail-on']}): ${sick} of ${fleet.length} services not healthy.` } : { level: 'info', line },

@@ -1,4 +1,8 @@
 import {
+  activeHold,
+  describeHold,
+  holdKey,
+  holdNote,
   STATUS_MARK,
   TARGET_MARK,
   UserError,
@@ -20,7 +24,7 @@ import {
   type TargetResult,
   stateSettings,
 } from '@recovery/core';
-import { StateStore } from '@recovery/adapters';
+import { IssuesAdapter, StateStore, type GitHub } from '@recovery/adapters';
 import { loadPolicy, writeRunReport, type ActionDeps } from '@recovery/runtime';
 import { runHealthChecks } from '@recovery/probe';
 import type { HealthCheckInputs as Inputs } from './inputs';
@@ -45,6 +49,7 @@ export interface HealthCheckOutputs {
   /** JSON list of the names of the services that need recovery. */
   'unhealthy-services': string;
   'artifact-retention-days': number;
+  held: string;
 }
 
 /** What one health check leaves for its entry to write: the outputs, the job summary, the step's status. */
@@ -115,10 +120,13 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
   let recording: Recording;
   let state: State | undefined;
   let endedIncident = '';
+  let store: StateStore | undefined;
+  let gh: GitHub | undefined;
   if (!inputs.record) recording = { kind: 'off', why: '`record: false`' };
   else if (!inputs.token) recording = { kind: 'off', why: 'no `token`' };
   else {
-    const store = new StateStore({ gh: await github(inputs.token), repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m), warn: (m) => io.warning(m), ...stateSettings(policy) });
+    gh = await github(inputs.token);
+    store = new StateStore({ gh, repo: ctx.repo, scope: inputs.scope, by: ctx.by, now: ctx.now, log: (m) => io.info(m), warn: (m) => io.warning(m), ...stateSettings(policy) });
     // Every job of a run (and of the workflows it calls) shares the run id: the job and step make the id
     // unique, or a second probe in the same run (the recovery workflow's verify job) would not be recorded.
     const step = `${ctx.job ?? 'job'}.${ctx.action ?? 'health-check'}`;
@@ -143,7 +151,29 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
       io.warning(`${e.message} The health result was not recorded; should-recover uses this result alone.`, { title: 'Health result not recorded' });
     }
   }
-  const verdict = shouldRecover(window, result.status, trigger);
+  // A hold (a person's, recorded in the state; or a maintenance window of the policy): the result is
+  // recorded above, but nothing recovers, no issue is opened and nothing is commented.
+  const hold = activeHold(state, policy, inputs.scope, ctx.now());
+  const held = hold ? describeHold(hold, ctx.now()) : '';
+  const counted = shouldRecover(window, result.status, trigger);
+  const verdict = hold ? { ...counted, shouldRecover: false, reason: 'none' as const } : counted;
+  if (hold && counted.shouldRecover) io.notice(`Recovery would start, but automation is ${held}.`, { title: 'Held' });
+  // The open incident's issue notes each hold once: the state marks it first (so no other run notes it again), then the comment.
+  if (hold && store && gh && state?.incident && state.incident.holdNoted !== holdKey(hold)) {
+    const id = `${ctx.runId}.${ctx.runAttempt}.${ctx.job ?? 'job'}.${ctx.action ?? 'health-check'}.hold-noted.${inputs.scope}`;
+    try {
+      const up = await store.update({ id, at: ctx.now().toISOString(), by: ctx.by, ops: [{ op: 'hold-noted', key: holdKey(hold) }] });
+      state = up.state;
+      if (up.written) {
+        const issues = new IssuesAdapter(gh, ctx.repo, { settleMs: ctx.knobs.settleMs });
+        const issue = await issues.findOpenIncident(inputs.scope, policy.escalate.labels[0]);
+        if (issue) await issues.comment(issue.number, holdNote(held));
+      }
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      io.warning(`The incident issue could not note the hold: ${e.message}`, { title: 'Hold not noted' });
+    }
+  }
   const [only] = Object.keys(policy.services);
   const service = !inputs.targets && only !== undefined ? only : inputs.scope;
   const matrix = verdict.shouldRecover ? [{ service, scope: inputs.scope, status: result.status, reason: verdict.reason }] : [];
@@ -154,7 +184,7 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
   annotateTargets(io, result, options.slowThresholdMs);
   const line =
     `${STATUS_MARK[result.status]} ${result.status}: ${result.detail}. ` +
-    (verdict.shouldRecover ? `Recovery should start (${verdict.reason}: ${verdict.badCount} of the last ${verdict.considered} results bad).` : 'No recovery needed.');
+    (held ? `Automation is ${held}: no recovery.` : verdict.shouldRecover ? `Recovery should start (${verdict.reason}: ${verdict.badCount} of the last ${verdict.considered} results bad).` : 'No recovery needed.');
   const noKpis = recording.kind === 'off' ? `the result was not recorded (${recording.why})` : 'the state could not be read';
   const failed = RANK[result.status] >= FAIL_RANK[inputs['fail-on']];
   // The line is logged either way; a failing step also says why it fails.
@@ -174,8 +204,9 @@ export async function healthCheck({ io, ctx, github }: ActionDeps, inputs: Input
       'recover-matrix': JSON.stringify(recoverMatrix(matrix)),
       'unhealthy-services': JSON.stringify(matrix.map((m) => m.service)),
       'artifact-retention-days': policy.artifacts['retention-days'],
+      held,
     },
-    summary: renderHealthSummary({ scope: inputs.scope, result, verdict, recording }) + renderKpiFooter(state, ctx.now(), noKpis),
+    summary: renderHealthSummary({ scope: inputs.scope, result, verdict, recording, held: held || undefined }) + renderKpiFooter(state, ctx.now(), noKpis),
     status: failed ? { level: 'failed', line: `Health is ${result.status} (fail-on: ${inputs['fail-on']}): ${result.detail}.` } : { level: 'info', line },
   };
 }
