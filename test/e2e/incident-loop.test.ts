@@ -118,7 +118,7 @@ describe('the recovery loop, end to end', () => {
         { label: 'pass 2 · circuit-breaker check', requests: 1, writes: 0, stateWrites: 0 },
         { label: 'pass 2 · evaluate-recovery', requests: 3, writes: 2, stateWrites: 2 }, // the decision moves on: recover
         { label: 'pass 2 · redeploy (recover)', requests: 3, writes: 2, stateWrites: 2 },
-        { label: 'pass 2 · open-issue (open)', requests: 3, writes: 1, stateWrites: 0 }, // issues, state read, comment
+        { label: 'pass 2 · open-issue (open)', requests: 4, writes: 2, stateWrites: 0 }, // issues, state read, comment (the decision moved on: news), the body's update marker
         { label: 'pass 3 · health-check (monitor)', requests: 1, writes: 0, stateWrites: 0 }, // still unhealthy: nothing changed
         { label: 'pass 3 · circuit-breaker check', requests: 1, writes: 0, stateWrites: 0 },
         { label: 'pass 3 · evaluate-recovery', requests: 3, writes: 2, stateWrites: 2 },
@@ -132,7 +132,7 @@ describe('the recovery loop, end to end', () => {
       // Old claims are deleted at most once each: never more deletions than claims made.
       const claimsMade = steps.reduce((n, s) => n + s.routes.filter((r) => r === 'POST /repos/{owner}/{repo}/actions/variables').length, 0);
       expect(steps.reduce((n, s) => n + claimDeletes(s), 0)).toBeLessThanOrEqual(claimsMade);
-      expect(total(steps)).toBeLessThanOrEqual(53 + 12 + 3 + claimsMade);
+      expect(total(steps)).toBeLessThanOrEqual(54 + 12 + 3 + claimsMade);
 
       // Every action's job summary ends with the KPI footer; the last one shows the incident that ended.
       for (const s of [first, ...steps]) expect(s.result.summary, s.label).toMatch(/\n---\n<sub>📊 Recovery KPIs for `api` \(/);
