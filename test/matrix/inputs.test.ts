@@ -44,6 +44,8 @@ const POLICY_BAD: Bad[] = [
   { value: 'breaker:\n  recovery-treshold: 3\n', kind: 'unknown value', says: 'unknown key "recovery-treshold"' },
   { value: 'breaker:\n  recovery-threshold: many\n', kind: 'wrong type', says: 'expected a whole number' },
   { value: '../outside.yml', kind: 'out of range', says: 'expected a path inside the workspace or inline YAML' },
+  // An inline policy is a `with:` value too: a credential written into a check is refused, naming the secret to use.
+  { value: 'services:\n  api:\n    checks:\n      - url: http://127.0.0.1:9/\n        headers: { Authorization: "Bearer abc123literal" }\n', kind: 'not allowed here', says: 'Put it in the `probe_env` secret' },
 ];
 const common = (o: { tokenRejected?: Bad['exit'] } = {}): Record<string, Bad[]> => ({
   scope: [

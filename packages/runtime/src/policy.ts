@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, parsePolicy, DEFAULT_POLICY, type Policy } from '@recovery/core';
+import { UserError, parsePolicy, literalCredentials, policyChecks, DEFAULT_POLICY, type Policy } from '@recovery/core';
 
 export const DEFAULT_POLICY_PATH = '.github/recovery.yml';
 
@@ -30,7 +30,7 @@ export function narrowToService(policy: Policy, service: string | undefined, sou
 function readPolicy(input: string | undefined, workspace: string): { policy: Policy; source: string } {
   const value = (input ?? '').trim() || DEFAULT_POLICY_PATH;
   const inline = value.includes('\n') || /^[\w-]+\s*:/.test(value) || value.startsWith('{');
-  if (inline) return { policy: parsePolicy(value, 'input `policy` (inline YAML)'), source: 'inline' };
+  if (inline) return { policy: refuseLiteralCredentials(parsePolicy(value, 'input `policy` (inline YAML)')), source: 'inline' };
   const file = path.resolve(workspace, value);
   const rel = path.relative(workspace, file);
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
@@ -41,4 +41,16 @@ function readPolicy(input: string | undefined, workspace: string): { policy: Pol
     throw new UserError(`Invalid input \`policy\`: the file ${value} does not exist in the workspace (check out the repository first, or give inline YAML)`);
   }
   return { policy: parsePolicy(readFileSync(file, 'utf8'), value), source: value };
+}
+
+/**
+ * An inline policy is a `with:` value, which the runner prints in the log: a credential written into one
+ * of its checks is refused as in `targets` (each problem names the check, never the value).
+ */
+function refuseLiteralCredentials(policy: Policy): Policy {
+  const checks = policyChecks(policy);
+  const problems = literalCredentials(checks);
+  if (problems.length === 0) return policy;
+  const lines = problems.map((p) => `services check ${JSON.stringify(checks[Number(p.path[0])]?.name ?? p.path[0])}: ${p.message}`);
+  throw new UserError(`Invalid input \`policy\` (inline YAML): ${lines.join('; ')}`);
 }

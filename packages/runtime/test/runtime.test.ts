@@ -47,6 +47,16 @@ describe('loadPolicy', () => {
     expect(() => loadPolicy(undefined, w)).toThrow(/\.github\/recovery\.yml/);
     expect(() => loadPolicy('breaker: {recovery: {threshold: "many"}}', w)).toThrow(/input `policy` \(inline YAML\)/);
   });
+  it('an inline policy (a with: value the runner prints) with a literal credential is refused without echoing it; the same in a file is the repository’s own', () => {
+    const w = ws();
+    const text = 'services:\n  api:\n    checks:\n      - url: http://127.0.0.1:9/\n        headers: { Authorization: "Bearer abc123literal" }\n';
+    expect(() => loadPolicy(text, w)).toThrow(/^Invalid input `policy` \(inline YAML\): services check "api.*": a literal credential in Authorization.*`probe_env` secret/);
+    expect(() => loadPolicy(text, w)).not.toThrow(/abc123literal/);
+    expect(loadPolicy(text.replace('Bearer abc123literal', 'Bearer ${HEALTH_TOKEN}'), w).source).toBe('inline');
+    mkdirSync(path.join(w, '.github'));
+    writeFileSync(path.join(w, '.github/recovery.yml'), text);
+    expect(loadPolicy(undefined, w).source).toBe('.github/recovery.yml');
+  });
 });
 
 describe('actionContext and knobs', () => {
