@@ -156,6 +156,37 @@ jobs:
     expect(run.warnings).toEqual(['.github/workflows/typo.yml: job b: reference to undeclared needs.a.outputs.stauts']);
   });
 
+  it('a job output holding a mask (a secret, or a value a step masked) is skipped as GitHub skips it, with its warning; others pass', async () => {
+    const root = project({
+      'masked.yml': `on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs:
+      flag: \${{ steps.s.outputs.flag }}
+      env: \${{ steps.s.outputs.env }}
+    steps:
+      - id: s
+        run: |
+          echo "::add-mask::production"
+          echo "flag=true" >> "$GITHUB_OUTPUT"
+          echo "env=production" >> "$GITHUB_OUTPUT"
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    outputs:
+      seen: \${{ needs.a.outputs.flag }}/\${{ needs.a.outputs.env }}
+    steps:
+      - run: echo
+`,
+    });
+    const run = await go(root, 'masked.yml', { eventName: 'push' });
+    expect(run.job('a').outputs).toEqual({ flag: 'true', env: '' });
+    expect(run.job('b').outputs).toEqual({ seen: 'true/' });
+    expect(run.warnings).toEqual([".github/workflows/masked.yml: jobs.a: Skip output 'env' since it may contain secret."]);
+  });
+
   it('a matrix runs one leg per combination; dependents see the legs folded', async () => {
     const root = project({
       'matrix.yml': `on: push

@@ -890,6 +890,14 @@ async function runSteps(plan: JobPlan, model: ModelJob, ctx: Contexts, environme
   let error: string | undefined;
   try {
     outputs = evaluateStringMap(model.outputs, finalCtx, { misses, where: `${where}.outputs` });
+    // GitHub's runner does not pass a job output whose value contains a mask (a secret, or a value a step
+    // registered with ::add-mask::): the output is skipped, with this warning, and reads as empty downstream.
+    for (const [k, v] of Object.entries(outputs)) {
+      if (v && [...state.masks].some((m) => m !== '' && v.includes(m))) {
+        outputs[k] = '';
+        state.warnings.add(`${where}: Skip output '${k}' since it may contain secret.`);
+      }
+    }
     const envToken = raw.find('environment');
     const urlToken = envToken && isMapping(envToken) ? envToken.find('url') : undefined;
     if (environment && urlToken) environment.url = evaluateString(urlToken, finalCtx, { misses, where: `${where}.environment.url` });
