@@ -162,24 +162,23 @@ export class VariablesAdapter {
    * Creates a variable; returns false when it already exists (409). `retries: 0` turns off the retry
    * plugin for this request, for callers that must re-read before trying again.
    */
-  async create(name: string, value: string, opts: { retries?: number } = {}): Promise<boolean> {
-    try {
-      await this.api.create(name, value, requestOptions(opts));
-      return true;
-    } catch (e) {
-      if (httpStatus(e) === 409) return false;
-      throw this.describe(e, 'write', `create ${this.label(name)}`);
-    }
+  create(name: string, value: string, opts: { retries?: number } = {}): Promise<boolean> {
+    return this.write('create', name, 409, () => this.api.create(name, value, requestOptions(opts)));
   }
 
   /** Updates a variable; returns false when it does not exist (404). */
-  async update(name: string, value: string, opts: { retries?: number } = {}): Promise<boolean> {
+  update(name: string, value: string, opts: { retries?: number } = {}): Promise<boolean> {
+    return this.write('update', name, 404, () => this.api.update(name, value, requestOptions(opts)));
+  }
+
+  /** One write: true when it landed, false when GitHub answered `refused` (409 on create, 404 on update). */
+  private async write(verb: 'create' | 'update', name: string, refused: number, send: () => Promise<unknown>): Promise<boolean> {
     try {
-      await this.api.update(name, value, requestOptions(opts));
+      await send();
       return true;
     } catch (e) {
-      if (httpStatus(e) === 404) return false;
-      throw this.describe(e, 'write', `update ${this.label(name)}`);
+      if (httpStatus(e) === refused) return false;
+      throw this.describe(e, 'write', `${verb} ${this.label(name)}`);
     }
   }
 

@@ -30,37 +30,48 @@ export interface CliIO {
   err: (text: string) => void;
 }
 
+/** The flags every command may be given (each command reads the ones it knows), typed for parseArgs. */
+const STRING_FLAGS = ['repo', 'scope', 'policy', 'track', 'reason', 'for', 'export', 'format', 'period', 'since', 'service', 'run-id', 'workflow', 'last'] as const;
+const BOOLEAN_FLAGS = ['json', 'keep-failures', 'force', 'override', 'badge'] as const;
+const FLAGS = {
+  ...(Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: 'string' }])) as { [F in (typeof STRING_FLAGS)[number]]: { type: 'string' } }),
+  ...(Object.fromEntries(BOOLEAN_FLAGS.map((f) => [f, { type: 'boolean' }])) as { [F in (typeof BOOLEAN_FLAGS)[number]]: { type: 'boolean' } }),
+  help: { type: 'boolean', short: 'h' },
+} as const;
+type Flags = ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true; strict: true }>>['values'];
+
+interface Command {
+  usage: string;
+  /** Shows the usage (exit 2) when run without a subcommand. */
+  needsArgs?: boolean;
+  run: (flags: Flags, rest: string[], env: NodeJS.ProcessEnv, io: CliIO) => Promise<number>;
+}
+
+const hold = (group: 'hold' | 'release'): Command => ({
+  usage: HOLD_USAGE,
+  run: async (flags, rest, env, io) => {
+    if (rest.length) throw new UsageError(`${group}: unexpected ${JSON.stringify(rest.join(' '))}\n\n${HOLD_USAGE}`);
+    const holdMs = checkHoldFlags(group, flags);
+    return holdCommand(makeContext(flags, env, io), group, flags, holdMs);
+  },
+});
+
+/** Every command: its usage (for --help) and how it runs. */
+const COMMANDS: Record<string, Command> = {
+  breaker: { usage: BREAKER_USAGE, needsArgs: true, run: (flags, rest, env, io) => breakerCommand(makeContext(flags, env, io), rest, flags) },
+  hold: hold('hold'),
+  release: hold('release'),
+  report: { usage: REPORT_USAGE, run: (flags, rest, env, io) => reportCommand(makeContext(flags, env, io), flags, rest) },
+  probe: { usage: PROBE_USAGE, run: (flags, _rest, env, io) => probeCommand(flags, io, env) },
+  history: { usage: HISTORY_USAGE, run: (flags, _rest, env, io) => historyCommand(makeContext(flags, env, io), flags) },
+  evaluate: { usage: EVALUATE_USAGE, run: (flags, _rest, env, io) => evaluateCommand(makeContext(flags, env, io), flags, [env.GITHUB_TOKEN ?? env.GH_TOKEN ?? '']) },
+};
+
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        repo: { type: 'string' },
-        scope: { type: 'string' },
-        policy: { type: 'string' },
-        json: { type: 'boolean' },
-        track: { type: 'string' },
-        reason: { type: 'string' },
-        for: { type: 'string' },
-        'keep-failures': { type: 'boolean' },
-        force: { type: 'boolean' },
-        override: { type: 'boolean' },
-        export: { type: 'string' },
-        badge: { type: 'boolean' },
-        format: { type: 'string' },
-        period: { type: 'string' },
-        since: { type: 'string' },
-        service: { type: 'string' },
-        'run-id': { type: 'string' },
-        workflow: { type: 'string' },
-        last: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: FLAGS });
   } catch (e) {
     io.err(`${(e as Error).message}\n\n${USAGE}`);
     return 2;
@@ -71,52 +82,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): P
     io.out(USAGE);
     return group || values.help ? 0 : 2;
   }
+  const command = Object.hasOwn(COMMANDS, group) ? COMMANDS[group] : undefined;
+  if (!command) {
+    io.err(`unknown command ${JSON.stringify(group)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help || (command.needsArgs && rest.length === 0)) {
+    io.out(command.usage);
+    return values.help ? 0 : 2;
+  }
   try {
-    switch (group) {
-      case 'breaker':
-        if (values.help || rest.length === 0) {
-          io.out(BREAKER_USAGE);
-          return values.help ? 0 : 2;
-        }
-        return await breakerCommand(makeContext(values, env, io), rest, values);
-      case 'hold':
-      case 'release': {
-        if (values.help) {
-          io.out(HOLD_USAGE);
-          return 0;
-        }
-        if (rest.length) throw new UsageError(`${group}: unexpected ${JSON.stringify(rest.join(' '))}\n\n${HOLD_USAGE}`);
-        const holdMs = checkHoldFlags(group, values);
-        return await holdCommand(makeContext(values, env, io), group, values, holdMs);
-      }
-      case 'report':
-        if (values.help) {
-          io.out(REPORT_USAGE);
-          return 0;
-        }
-        return await reportCommand(makeContext(values, env, io), values, rest);
-      case 'probe':
-        if (values.help) {
-          io.out(PROBE_USAGE);
-          return 0;
-        }
-        return await probeCommand(values, io, env);
-      case 'history':
-        if (values.help) {
-          io.out(HISTORY_USAGE);
-          return 0;
-        }
-        return await historyCommand(makeContext(values, env, io), values);
-      case 'evaluate':
-        if (values.help) {
-          io.out(EVALUATE_USAGE);
-          return 0;
-        }
-        return await evaluateCommand(makeContext(values, env, io), values, [env.GITHUB_TOKEN ?? env.GH_TOKEN ?? '']);
-      default:
-        io.err(`unknown command ${JSON.stringify(group)}\n\n${USAGE}`);
-        return 2;
-    }
+    return await command.run(values, rest, env, io);
   } catch (e) {
     if (e instanceof UserError) {
       io.err(`error: ${e.message}`);

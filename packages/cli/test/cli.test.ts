@@ -23,6 +23,18 @@ describe('CLI errors', () => {
     expect(flag.stderr).toContain('recovery — automated deployment recovery');
   });
 
+  it('every command answers --help with its own usage (exit 0); breaker without a subcommand shows its usage (exit 2); a name from Object.prototype is unknown', async () => {
+    const before = emu().requests().length;
+    for (const [command, first] of [['breaker', 'recovery-cli breaker'], ['hold', 'recovery-cli hold'], ['release', 'recovery-cli hold'], ['report', 'recovery-cli report'], ['probe', 'recovery-cli probe'], ['history', 'recovery-cli history'], ['evaluate', 'recovery-cli evaluate']]) {
+      const r = await cli([command, '--help']);
+      expect([command, r.code, r.stdout.startsWith(first)]).toEqual([command, 0, true]);
+    }
+    const bare = await cli(['breaker']);
+    expect([bare.code, bare.stdout.startsWith('recovery-cli breaker')]).toEqual([2, true]);
+    const proto = await cli(['constructor']);
+    expect([proto.code, proto.stderr.split('\n')[0]]).toEqual([2, 'unknown command "constructor"']);
+    expect(emu().requests().length).toBe(before);
+  });
   it('a bad --repo, --scope, --track or threshold exits 2 naming the flag and what it accepts', async () => {
     const r = repo();
     expect(await cli(['breaker', 'status', '--repo', 'not a repo'])).toMatchObject({ code: 2, stderr: 'error: --repo: expected owner/name, got "not a repo"\n' });

@@ -1,8 +1,11 @@
+import type { z } from 'zod';
 import { UserError, probeEnvMasks } from '@recovery/core';
 import type { GitHub } from '@recovery/adapters';
 import type { ActionIO } from './io';
 import { toolkitIO } from './toolkit';
 import { actionContext, type ActionContext } from './context';
+import { readInputs } from './inputs';
+import { finish, type ActionResult, type OutputValue } from './outputs';
 
 export interface ActionDeps {
   io: ActionIO;
@@ -51,4 +54,22 @@ export async function runEntry(run: (deps: ActionDeps) => Promise<void>, makeDep
       io.setFailed(`Unexpected error: ${(e as Error)?.message ?? String(e)}`);
     }
   }
+}
+
+/**
+ * An action's whole run: read its typed inputs once, hand them to its one service, finish with the
+ * service's result (outputs, status, summary). `secretInputs` are credentials, masked before anything runs.
+ */
+export function actionRun<S extends z.ZodObject, O extends { [K in keyof O]: OutputValue }>(
+  inputs: S,
+  service: (deps: ActionDeps, inputs: z.output<S>) => Promise<ActionResult<O>>,
+  { secretInputs = [] }: { secretInputs?: string[] } = {},
+): (deps: ActionDeps) => Promise<void> {
+  return async (deps) => {
+    for (const name of secretInputs) {
+      const value = deps.io.getInput(name);
+      if (value) deps.io.setSecret(value);
+    }
+    await finish(deps.io, await service(deps, readInputs(inputs, deps.io)));
+  };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { UserError } from '@recovery/core';
-import { actionContext, commonInputs, loadPolicy, readInputs, readKnobs, REAL_TIME, runEntry, writeOutputs, type ActionDeps, type ActionIO, type RunContext } from '../src/index';
+import { actionContext, actionRun, commonInputs, finish, loadPolicy, readInputs, readKnobs, REAL_TIME, runEntry, writeOutputs, type ActionDeps, type ActionIO, type RunContext } from '../src/index';
 
 /** The runtime's error paths: every refusal names the input (or variable) and what it accepts. */
 const io = (inputs: Record<string, string>): Pick<ActionIO, 'getInput'> => ({ getInput: (n) => inputs[n] ?? '' });
@@ -97,5 +97,39 @@ describe('runEntry and outputs', () => {
     const a = recording();
     writeOutputs<{ state: string; allowed: boolean; count: number }>(a.deps.io, { state: 'open', allowed: false, count: 3 });
     expect(a.seen).toEqual(['state=open', 'allowed=false', 'count=3']);
+  });
+  it('finish writes the outputs, then the status at its level (a failed step, an annotation with its title, or a log line), then the summary', async () => {
+    for (const [status, expected] of [
+      [{ level: 'failed', line: 'Breaker open.' }, 'failed: Breaker open.'],
+      [{ level: 'warning', line: 'Degraded.', title: 'Health' }, 'warning[Health]: Degraded.'],
+      [{ level: 'notice', line: 'Decision: rerun.', title: 'Decision' }, 'notice[Decision]: Decision: rerun.'],
+      [{ level: 'info', line: 'All well.' }, 'info: All well.'],
+    ] as const) {
+      const seen: string[] = [];
+      const io = {
+        setOutput: (k: string, v: unknown) => seen.push(`${k}=${String(v)}`),
+        setFailed: (m: string) => seen.push(`failed: ${m}`),
+        warning: (m: string, p?: { title?: string }) => seen.push(`warning[${p?.title}]: ${m}`),
+        notice: (m: string, p?: { title?: string }) => seen.push(`notice[${p?.title}]: ${m}`),
+        info: (m: string) => seen.push(`info: ${m}`),
+        summary: async (m: string) => void seen.push(`summary: ${m}`),
+      };
+      await finish(io, { outputs: { state: 'open', count: 2 }, summary: '### Breaker', status });
+      expect(seen).toEqual(['state=open', 'count=2', expected, 'summary: ### Breaker']);
+    }
+  });
+  it('actionRun masks the secret inputs before the inputs are read, hands the typed inputs to the service and finishes with its result', async () => {
+    const seen: string[] = [];
+    const inputs: Record<string, string> = { count: '3', hook: 'https://hooks.example/T0/B0/key' };
+    const io = {
+      getInput: (n: string) => (seen.push(`input ${n}`), inputs[n] ?? ''),
+      setSecret: (v: string) => seen.push(`secret ${v}`),
+      setOutput: (k: string, v: unknown) => seen.push(`${k}=${String(v)}`),
+      info: (m: string) => seen.push(`info: ${m}`),
+      summary: async (m: string) => void seen.push(`summary: ${m}`),
+    } as unknown as ActionIO;
+    const run = actionRun(z.object({ count: z.coerce.number() }), async (_deps, given) => ({ outputs: { doubled: given.count * 2 }, summary: 'done', status: { level: 'info' as const, line: `count ${given.count}` } }), { secretInputs: ['hook'] });
+    await run({ io, ctx: {} as ActionDeps['ctx'], github: async () => ({}) as never });
+    expect(seen).toEqual(['input hook', 'secret https://hooks.example/T0/B0/key', 'input count', 'doubled=6', 'info: count 3', 'summary: done']);
   });
 });

@@ -1,6 +1,6 @@
 import { UserError, backupVariableName, describeHold, renderBreakerSummary, renderKpiFooter, stateSettings, type StateOp } from '@recovery/core';
 import { StateStore, corruptStateAdvice } from '@recovery/adapters';
-import { loadPolicy, type ActionDeps } from '@recovery/runtime';
+import { loadPolicy, type ActionDeps, type ActionResult } from '@recovery/runtime';
 import type { CircuitBreakerInputs as Inputs } from './inputs';
 import { runBreaker } from './service';
 
@@ -21,13 +21,8 @@ export interface CircuitBreakerOutputs {
   hold: string;
 }
 
-/** What one breaker command leaves for its entry to write: the outputs, the headline, the job summary, and why the step fails (if it does). */
-export interface CircuitBreakerRun {
-  outputs: CircuitBreakerOutputs;
-  headline: string;
-  summary: string;
-  failure?: string;
-}
+/** What one breaker command leaves for its entry to write: the outputs, the job summary, and the headline (with why the step fails, if it does). */
+export type CircuitBreakerRun = ActionResult<CircuitBreakerOutputs>;
 
 /**
  * circuit-breaker: one command on one track of the scope's breaker (read, record an outcome, open, close,
@@ -104,18 +99,20 @@ export async function circuitBreaker({ io, ctx, github }: ActionDeps, inputs: In
     renderKpiFooter(out.state, now, out.corrupt ? `the state variable ${out.corrupt.variable} is ${out.corrupt.problem}` : out.unreadable ? 'the token may not read the state' : undefined);
   const line = headline.replace(/[*`]/g, '');
   if (out.corrupt?.futureVersion !== undefined) {
-    return { outputs, summary, headline: line, failure: `${corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion)} Automation is not allowed until then.` };
+    return { outputs, summary, status: { level: 'failed', line: `${line} ${corruptStateAdvice(out.corrupt.variable, out.corrupt.problem, out.corrupt.futureVersion)} Automation is not allowed until then.` } };
   }
   if (out.corrupt) {
     return {
       outputs,
       summary,
-      headline: line,
-      failure:
-        `The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. It was left untouched; automation is not allowed until it is fixed. ` +
+      status: {
+        level: 'failed',
+        line:
+          `${line} The state variable ${out.corrupt.variable} is ${out.corrupt.problem}. It was left untouched; automation is not allowed until it is fixed. ` +
         'Run this action with `command: close` and `force: true` (or `recovery breaker close --force`) to keep the bad value in ' +
-        `${backupVariableName(out.corrupt.variable)} and start fresh.`,
+          `${backupVariableName(out.corrupt.variable)} and start fresh.`,
+      },
     };
   }
-  return { outputs, summary, headline: line };
+  return { outputs, summary, status: { level: 'info', line } };
 }

@@ -29,7 +29,7 @@ import {
   renderRecoveryTimes,
 } from '@recovery/core';
 import { GitHubError, IssuesAdapter, StateStore, corruptStateAdvice, type IncidentIssue } from '@recovery/adapters';
-import { loadPolicy, writeRunReport, type ActionDeps, type ActionIO } from '@recovery/runtime';
+import { loadPolicy, writeRunReport, type ActionDeps, type ActionIO, type ActionResult } from '@recovery/runtime';
 import { breakerConfig } from '../breaker/service';
 import { postWebhook } from '@recovery/notify';
 import type { IncidentIssueInputs as Inputs } from './inputs';
@@ -45,11 +45,7 @@ export interface IncidentIssueOutputs {
 }
 
 /** What one run leaves for its entry to write: the outputs, the log line and the job summary. */
-export interface IncidentIssueRun {
-  outputs: IncidentIssueOutputs;
-  line: string;
-  summary: string;
-}
+export type IncidentIssueRun = ActionResult<IncidentIssueOutputs>;
 
 interface Outcome {
   action: Action;
@@ -136,7 +132,7 @@ export async function incidentIssue({ io, ctx, github }: ActionDeps, inputs: Inp
   if (times) lines.push('', times, '');
   return {
     outputs,
-    line: headline.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)').replace(/[*`]/g, ''),
+    status: { level: 'info', line: headline.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)').replace(/[*`]/g, '') },
     summary: `${lines.join('\n')}\n${renderKpiFooter(out.state, now, out.noState)}`,
   };
 }

@@ -17,19 +17,18 @@
 import { VariableScope, type Variable } from './store';
 import type { Clock } from './clock';
 
-export interface ScheduledVariable {
-  name: string;
-  value: string;
-  created_at?: string;
-  updated_at?: string;
-}
+/** A variable as the transport hands it over: the timestamps may be missing. */
+export type ScheduledVariable = Pick<Variable, 'name' | 'value'> & Partial<Pick<Variable, 'created_at' | 'updated_at'>>;
+
+/** Every answer carries the server's clock (the Date header). */
+type Dated<T> = Promise<T & { date: number }>;
 
 /** The variables API as a state store uses it (structurally the adapters' StateTransport). */
 export interface ScheduledTransport {
-  get(name: string): Promise<{ variable: ScheduledVariable | null; date: number }>;
-  create(name: string, value: string): Promise<{ created: boolean; date: number }>;
-  update(name: string, value: string): Promise<{ updated: boolean; date: number }>;
-  remove(name: string): Promise<{ removed: boolean; date: number }>;
+  get(name: string): Dated<{ variable: ScheduledVariable | null }>;
+  create(name: string, value: string): Dated<{ created: boolean }>;
+  update(name: string, value: string): Dated<{ updated: boolean }>;
+  remove(name: string): Dated<{ removed: boolean }>;
   /** A listing of every variable's name (held and landed like any request). */
   names(): Promise<string[]>;
 }
