@@ -4,7 +4,7 @@ import { UserError, formatZodIssues } from './errors';
 import { TRUSTED_EVENTS } from './trust';
 import { fleetProblems, fleetServices } from './fleet';
 import { MaintenanceWindowSchema } from './maintenance';
-import { bool, duration, nonEmpty, oneOf, ratio, regexSource, statusRanges, wholeNumber } from './schema-kit';
+import { bool, duration, nonEmpty, oneOf, ratio, regexSource, section, statusRanges, wholeNumber } from './schema-kit';
 
 export const CATEGORIES = [
   'infrastructure',
@@ -133,8 +133,8 @@ export const PolicySchema = z.strictObject({
       for (const p of fleetProblems(services)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
     })
     .meta({ description: 'Services by name, each with its health checks.' }),
-  health: z
-    .strictObject({
+  health: section(
+    {
       'degraded-ratio': ratio().prefault(0.66).meta({ description: 'Share of passing checks (0-1) below which the result is unhealthy; above it, some failing is degraded.' }),
       'slow-threshold': duration().prefault('5s').meta({ description: 'A passing check slower than this makes the result degraded.' }),
       timeout: duration().prefault('10s').meta({ description: 'Per-attempt timeout.' }),
@@ -144,37 +144,37 @@ export const PolicySchema = z.strictObject({
       'expect-status': statusRanges().prefault('200-399').meta({ description: 'Accepted HTTP statuses.' }),
       trigger: TriggerSchema.prefault({}).meta({ description: 'When should-recover turns true: bad of the last of recorded results (persistent degradation).' }),
       'degraded-is-bad': bool().prefault(false).meta({ description: 'Count degraded results as bad for the trigger.' }),
-    })
-    .prefault({})
-    .meta({ description: 'How check results add up to healthy, degraded or unhealthy.' }),
-  breaker: z
-    .strictObject({
+    },
+    'How check results add up to healthy, degraded or unhealthy.',
+  ),
+  breaker: section(
+    {
       'recovery-threshold': wholeNumber(1, 100).prefault(3).meta({ description: 'Consecutive recovery failures that open the recovery track (variable CIRCUIT_BREAKER_THRESHOLD wins).' }),
       'deployment-threshold': wholeNumber(1, 100).prefault(5).meta({ description: 'Consecutive deployment failures that open the deployment track (variable DEPLOYMENT_CIRCUIT_BREAKER_THRESHOLD wins).' }),
       'half-open-after': duration().optional().meta({ description: 'After this long open, allow one trial (half-open). Unset: a person closes the breaker.' }),
       'success-threshold': wholeNumber(1, 20)
         .prefault(1)
         .meta({ description: 'Half-open trials that must succeed in a row to close the breaker; any failure re-opens it.' }),
-    })
-    .prefault({})
-    .meta({ description: 'The two-track circuit breaker that stops runaway automation.' }),
-  classify: z
-    .strictObject({
+    },
+    'The two-track circuit breaker that stops runaway automation.',
+  ),
+  classify: section(
+    {
       rules: z.array(RuleSchema, { error: 'expected a list of rules' }).default([]).meta({ description: 'Your rules, in order, before the built-in ones; the highest-ranked rule that matches any line wins.' }),
       ignore: z.array(regexSource(), { error: 'expected a list of regular expressions' }).default([]).meta({ description: 'Log lines matching any of these are never matched or shown.' }),
       defaults: bool().prefault(true).meta({ description: 'Apply the built-in rules after yours.' }),
-    })
-    .prefault({})
-    .meta({ description: 'How a failed run is classified from its job logs.' }),
-  recovery: z
-    .strictObject({
+    },
+    'How a failed run is classified from its job logs.',
+  ),
+  recovery: section(
+    {
       'max-parallel': wholeNumber(1, 256)
         .prefault(4)
         .meta({ description: 'A fleet: recovery runs the monitor starts at once, one per service that needs it (the others wait their turn).' }),
       'max-reruns': wholeNumber(0, 49).prefault(2).meta({ description: 'Re-runs of a failed run before moving on (GitHub caps a run at 50 attempts).' }),
       steps: z.array(StepSchema, { error: 'expected a list of steps' }).default([]).meta({ description: 'Recovery steps, run in order; health is checked after each and the first that restores it ends the list.' }),
-      redeploy: z
-        .strictObject({
+      redeploy: section(
+        {
           workflow: nonEmpty('expected a workflow file name like deploy.yml').optional().meta({ description: 'Your deploy workflow (file name); it needs a workflow_dispatch trigger. Unset: no automated redeploy.' }),
           environment: nonEmpty().optional().meta({ description: 'Deployment environment whose history gives the last good release.' }),
           ref: nonEmpty().optional().meta({ description: 'Branch to dispatch the workflow on (default: the default branch).' }),
@@ -186,32 +186,32 @@ export const PolicySchema = z.strictObject({
               description:
                 'Before redeploying a recorded release whose artifact is a GHCR image (ghcr.io/…, by digest or tag), check through the Packages API that it still exists, and pass over one that does not. Needs the token to read packages; without that the check is skipped, saying so.',
             }),
-        })
-        .prefault({})
-        .meta({ description: 'Redeploying the last good release.' }),
-    })
-    .prefault({})
-    .meta({ description: 'What automation may do: re-runs, recovery steps, redeploys.' }),
-  escalate: z
-    .strictObject({
+        },
+        'Redeploying the last good release.',
+      ),
+    },
+    'What automation may do: re-runs, recovery steps, redeploys.',
+  ),
+  escalate: section(
+    {
       labels: z.array(nonEmpty(), { error: 'expected a list of labels' }).default(['recovery']).meta({ description: 'Labels of the incident issue (created when missing); the first one finds the open incident.' }),
       assignees: z.array(nonEmpty(), { error: 'expected a list of user names' }).default([]).meta({ description: 'People assigned to a new incident issue.' }),
       'notify-webhook-secret': nonEmpty().optional().meta({ description: 'Name of the secret holding a chat incoming-webhook URL (Slack format), for the workflows to pass as notify-webhook.' }),
       'flap-window': duration().prefault('15m').meta({ description: 'An incident resolved this soon after opening is labelled flap.' }),
       'on-critical': bool().prefault(true).meta({ description: 'Escalate critical-severity failures to a person instead of automating.' }),
-    })
-    .prefault({})
-    .meta({ description: 'How people are told: the tracking issue and notifications.' }),
-  artifacts: z
-    .strictObject({
+    },
+    'How people are told: the tracking issue and notifications.',
+  ),
+  artifacts: section(
+    {
       'retention-days': wholeNumber(1, 90)
         .prefault(14)
         .meta({ description: 'Days the run artifact (health report, decision with its path, incident timeline) is kept; GitHub caps it at 90 unless the repository allows more.' }),
-    })
-    .prefault({})
-    .meta({ description: 'The run artifact the reusable workflows upload from each job.' }),
-  trust: z
-    .strictObject({
+    },
+    'The run artifact the reusable workflows upload from each job.',
+  ),
+  trust: section(
+    {
       events: z
         .array(nonEmpty('expected an event name like push'), { error: 'expected a list of event names' })
         .min(1, { message: 'expected at least one event' })
@@ -222,9 +222,9 @@ export const PolicySchema = z.strictObject({
         .min(1, { message: 'expected at least one branch' })
         .optional()
         .meta({ description: 'Branches whose failed runs are acted on, with * (within a segment) and ** (across) as in GitHub branch filters (default: the default branch).' }),
-    })
-    .prefault({})
-    .meta({ description: "Which failed runs may be acted on: anything else (another event or branch, a fork's code) gets decision none, and its logs are not read." }),
+    },
+    "Which failed runs may be acted on: anything else (another event or branch, a fork's code) gets decision none, and its logs are not read.",
+  ),
   environments: z
     .record(
       z.string(),
@@ -239,8 +239,8 @@ export const PolicySchema = z.strictObject({
     .array(MaintenanceWindowSchema, { error: 'expected a list of maintenance windows' })
     .default([])
     .meta({ description: 'Maintenance windows: while one is in force, probes run and are recorded but nothing recovers, no issue is opened and nothing is commented. Weekly (days, start, duration) or one-off (from, to), in a time zone.' }),
-  state: z
-    .strictObject({
+  state: section(
+    {
       budget: wholeNumber(8, 192)
         .prefault(64)
         .meta({ description: "KB of repository variables the suite may use (every scope's state, write claims, backups, overrides). A workflow run sees at most 256 KB of organisation + repository variables and silently loses the ones sorting last; the rest is left to yours. The store compacts before it nears the budget and warns at 80%." }),
@@ -252,9 +252,9 @@ export const PolicySchema = z.strictObject({
           description:
             "Keep the state in this GitHub environment's variables instead of the repository's: they do not count toward the 256 KB a workflow run sees (GitHub allows 100 per environment; the store warns at 80). The environment must exist (no protection rules needed: the state is read and written through the API, never by a job in it), and the token needs \"Environments: read and write\". Threshold overrides stay repository variables.",
         }),
-    })
-    .prefault({})
-    .meta({ description: 'Where the state is kept, and within what budget.' }),
+    },
+    'Where the state is kept, and within what budget.',
+  ),
 });
 
 /** The state store's settings from the policy. */

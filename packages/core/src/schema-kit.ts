@@ -85,3 +85,13 @@ export const statusRanges = () =>
     }
     return r;
   });
+
+/**
+ * A policy section: settings that each have a default, so an absent section means all the defaults.
+ * Unknown keys are refused (a typo must not pass as a default).
+ */
+export const section = <S extends z.core.$ZodLooseShape>(shape: S, description: string) =>
+  z
+    .strictObject(shape)
+    .prefault({} as z.input<z.ZodObject<S, z.core.$strict>>)
+    .meta({ description });
