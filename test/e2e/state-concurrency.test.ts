@@ -7,7 +7,7 @@ const emu = useEmulator();
 // The bundled circuit-breaker, 10 runs at once on one scope, against the emulator: each failure is
 // counted once. The protocol itself (claims, every interleaving) is proven with logical time in
 // state-schedules.test.ts; this shows the shipped bundle and the real client take part in it: no
-// settle time, no sleep margin. The only timing is the deadline (600 s for the three trials): a margin
+// settle time, no sleep margin. The only timing is the deadline (600 s for the three trials, each run's too): a margin
 // for a slow machine's speed, never part of what is checked (`npm run soak` runs this beside a CPU hog).
 describe('state store under concurrent runs (bundles)', () => {
   it('counts exactly 10 failures from 10 runs started at once (3 trials)', async () => {
@@ -21,6 +21,8 @@ describe('state store under concurrent runs (bundles)', () => {
             token: 'test-token',
             repository: r.fullName,
             runId: 50_000 + trial * 100 + i,
+            // The file's deadline is the only one: a run that a loaded machine starts late is not killed.
+            timeoutMs: 590_000,
           }),
         ),
       );

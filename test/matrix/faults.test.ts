@@ -415,7 +415,7 @@ const CASES: Case[] = [
     title: '10 concurrent runs',
     how: '10 runs of the action on the same scope started at once, no settle wait',
     heavy: true,
-    act: (c) => Promise.all(Array.from({ length: 10 }, () => c.s.run(c.emu, c.r, { env: CONCURRENT_ENV, timeoutMs: 120_000 }))),
+    act: (c) => Promise.all(Array.from({ length: 10 }, () => c.s.run(c.emu, c.r, { env: CONCURRENT_ENV, timeoutMs: 480_000 }))),
     expect: { all: { kind: 'done', note: 'every run’s change kept' } },
   },
 ];
